@@ -1,0 +1,68 @@
+"""DRF's exception handler: every error a view raises becomes the one error shape."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from axiomatic.api.errors import error_body
+from axiomatic.core.errors import NON_FIELD_ERRORS, ApplicationError, ErrorCode, field_errors
+
+_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ParseError: ErrorCode.MALFORMED_REQUEST,
+    exceptions.NotAuthenticated: ErrorCode.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: ErrorCode.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    exceptions.NotFound: ErrorCode.NOT_FOUND,
+    exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    exceptions.NotAcceptable: ErrorCode.NOT_ACCEPTABLE,
+    exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: ErrorCode.RATE_LIMITED,
+}
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"lines[1].debit": ["..."]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_errors(value, path))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            if detail:
+                out[prefix or NON_FIELD_ERRORS] = [str(item) for item in detail]
+        else:
+            for i, item in enumerate(detail):
+                out.update(flatten_errors(item, f"{prefix}[{i}]"))
+    else:
+        out[prefix or NON_FIELD_ERRORS] = [str(detail)]
+    return out
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # unexpected: the middleware logs it and answers 500 in the error shape
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        error = field_errors(flatten_errors(exc.detail) or {NON_FIELD_ERRORS: ["Invalid input."]})
+        body = error_body(error.code, error.message, error.fields)
+    else:
+        code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
+        body = error_body(code or str(exc.default_code), str(exc.detail))
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers)

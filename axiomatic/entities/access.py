@@ -1,0 +1,32 @@
+"""Which entities a firm can reach.
+
+A firm reaches its own entity and the client entities it has an active link to. Client links live in
+the practice app, which sits above this one, so it registers how to find them here at start-up
+(`register_client_entity_source` in its AppConfig.ready). Every endpoint that takes an entity id
+resolves it through `reachable_entities`, so an unknown id and another firm's id get the same 404.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+
+from axiomatic.entities.models import Entity
+
+# Each source maps a firm to a queryset of the primary keys of the client entities it reaches.
+ClientEntitySource = Callable[[Entity], QuerySet]
+_client_entity_sources: list[ClientEntitySource] = []
+
+
+def register_client_entity_source(source: ClientEntitySource) -> None:
+    if source not in _client_entity_sources:
+        _client_entity_sources.append(source)
+
+
+def reachable_entities(firm: Entity) -> QuerySet[Entity]:
+    """The firm itself, and the clients of an actively enrolled firm."""
+    condition = Q(pk=firm.pk)
+    enrollment = getattr(firm, "enrollment", None)
+    if enrollment is not None and enrollment.is_active:
+        for source in _client_entity_sources:
+            condition |= Q(pk__in=source(firm))
+    return Entity.objects.filter(condition)

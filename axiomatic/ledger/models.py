@@ -1,0 +1,160 @@
+"""The double-entry ledger.
+
+Design overview
+---------------
+An entity has one chart of Accounts (asset, liability, equity, revenue, expense) and several Books
+that share it: a primary accrual "General Ledger" and a "Tax" book, for instance. A JournalEntry is
+posted to one book on one date and has two or more JournalLines. Each line is one positive amount on
+one side (debit or credit) of one account of the entry's entity, and an entry's debits equal its
+credits. That is what makes the books balance: the sum of all debits always equals the sum of all
+credits, so a trial balance always agrees.
+
+The rules are enforced twice. The posting service (`services.JournalEntryDraft`) checks them before it
+writes, and the database keeps the backstop: a named check constraint says each line has exactly one
+positive side, and on PostgreSQL a deferred constraint trigger re-checks at commit that every entry
+touched by the transaction has at least two lines and balances (migration 0002).
+
+Balances are SQL aggregates over lines (`selectors.account_balances`), never Python loops.
+
+Journal entries carry a human number, JE-000001, per entity and without gaps: the counter row in
+JournalSequence is incremented under its row lock inside the posting transaction, so a rollback
+gives the number back.
+"""
+
+from django.db import models
+
+from axiomatic.core.models import PublicIdField, TimeStampedModel
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", "Asset"
+    LIABILITY = "liability", "Liability"
+    EQUITY = "equity", "Equity"
+    REVENUE = "revenue", "Revenue"
+    EXPENSE = "expense", "Expense"
+
+
+# Debit-normal types grow with debits; the others with credits.
+DEBIT_NORMAL_TYPES = frozenset({AccountType.ASSET, AccountType.EXPENSE})
+
+
+class BookBasis(models.TextChoices):
+    ACCRUAL = "accrual", "Accrual"
+    CASH = "cash", "Cash"
+
+
+class Book(TimeStampedModel):
+    public_id = PublicIdField(prefix="bk")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="books")
+    name = models.CharField(max_length=100)
+    basis = models.CharField(max_length=10, choices=BookBasis.choices, default=BookBasis.ACCRUAL)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "name"], name="book_entity_name_unique"),
+            models.UniqueConstraint(
+                fields=["entity"],
+                condition=models.Q(is_primary=True),
+                name="book_one_primary_per_entity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(TimeStampedModel):
+    public_id = PublicIdField(prefix="acct")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="accounts")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, choices=AccountType.choices)
+    # The account's role, apart from its code: reports group by type and subtype, never by code.
+    subtype = models.CharField(max_length=40)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "code"], name="account_entity_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class JournalSource(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    INVOICE = "invoice", "Invoice"
+    IMPORT = "import", "Import"
+
+
+class JournalSequence(models.Model):
+    """The last journal number used by an entity. Locked and bumped inside each posting."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, related_name="journal_sequence"
+    )
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"JE-{self.last_number:06d} last used"
+
+
+class JournalEntry(models.Model):
+    public_id = PublicIdField(prefix="je")
+    # The entity is the book's; it is kept on the row for numbering and scoped look-ups.
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="journal_entries"
+    )
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="journal_entries")
+    number = models.PositiveBigIntegerField()
+    date = models.DateField()
+    memo = models.CharField(max_length=500, blank=True)
+    source = models.CharField(
+        max_length=10, choices=JournalSource.choices, default=JournalSource.MANUAL
+    )
+    created_by = models.ForeignKey(
+        "entities.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "number"], name="journalentry_entity_number_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["book", "date", "id"], name="journalentry_book_date")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"JE-{self.number:06d}"
+
+
+class JournalLine(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit_cents = models.BigIntegerField(default=0)
+    credit_cents = models.BigIntegerField(default=0)
+    description = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(debit_cents__gt=0, credit_cents=0)
+                    | models.Q(debit_cents=0, credit_cents__gt=0)
+                ),
+                name="journalline_exactly_one_positive_side",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "entry"], name="journalline_account_entry")]
+
+    def __str__(self) -> str:
+        side = "Dr" if self.debit_cents else "Cr"
+        return f"{side} {self.account_id} {self.debit_cents or self.credit_cents}"

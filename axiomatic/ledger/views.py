@@ -1,0 +1,118 @@
+"""The ledger API: books, chart of accounts, journal entries."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from axiomatic.api.access import entity_for_request
+from axiomatic.api.pagination import keyset_pagination
+from axiomatic.api.schema import error_responses
+from axiomatic.api.views import ApiViewSet
+from axiomatic.core.errors import NotFoundError
+from axiomatic.ledger import selectors, services
+from axiomatic.ledger.serializers import (
+    AccountSerializer,
+    BookSerializer,
+    EntityQuerySerializer,
+    JournalEntryEnvelopeSerializer,
+    JournalEntryInputSerializer,
+    JournalEntryQuerySerializer,
+    JournalEntrySerializer,
+)
+
+READ_ERRORS = error_responses(400, 401, 403, 404)
+
+
+class BookViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = EntityQuerySerializer
+    serializer_class = BookSerializer
+    pagination_class = keyset_pagination("books", ("id",))
+
+    def get_queryset(self):
+        access = entity_for_request(self.request, self.query["entityId"])
+        return selectors.book_list(entity=access.entity)
+
+    @extend_schema(
+        operation_id="ledger_books_list",
+        summary="List an entity's books",
+        parameters=[EntityQuerySerializer],
+        responses={200: BookSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class AccountViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = EntityQuerySerializer
+    serializer_class = AccountSerializer
+    pagination_class = keyset_pagination("accounts", ("code", "id"))
+
+    def get_queryset(self):
+        access = entity_for_request(self.request, self.query["entityId"])
+        return selectors.account_list(entity=access.entity)
+
+    @extend_schema(
+        operation_id="ledger_accounts_list",
+        summary="List an entity's chart of accounts",
+        parameters=[EntityQuerySerializer],
+        responses={200: AccountSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class JournalEntryViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = JournalEntryQuerySerializer
+    serializer_class = JournalEntrySerializer
+    pagination_class = keyset_pagination("journalEntries", ("date", "id"))
+
+    def get_queryset(self):
+        query = self.query
+        access = entity_for_request(self.request, query["entityId"])
+        book = None
+        if "bookId" in query:
+            book = selectors.book_get(entity=access.entity, public_id=query["bookId"])
+            if book is None:
+                raise NotFoundError()
+        return selectors.journal_entry_list(
+            entity=access.entity, book=book, date_from=query.get("from"), date_to=query.get("to")
+        )
+
+    @extend_schema(
+        operation_id="ledger_journal_entries_list",
+        summary="List journal entries with their lines",
+        parameters=[JournalEntryQuerySerializer],
+        responses={200: JournalEntrySerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="ledger_journal_entries_create",
+        summary="Post a balanced journal entry",
+        request=JournalEntryInputSerializer,
+        responses={201: JournalEntryEnvelopeSerializer, **READ_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.body(JournalEntryInputSerializer)
+        access = entity_for_request(request, data["entityId"], write=True)
+        entry = services.journal_entry_post(
+            entity=access.entity,
+            book_id=data["bookId"],
+            date=data["date"],
+            memo=data["memo"],
+            lines=[
+                {
+                    "account_id": line["accountId"],
+                    "debit": line["debit"],
+                    "credit": line["credit"],
+                    "description": line["description"],
+                }
+                for line in data["lines"]
+            ],
+            created_by=access.actor,
+        )
+        entry = selectors.journal_entry_with_lines(entry_id=entry.pk)
+        return Response(
+            {"journalEntry": JournalEntrySerializer(entry).data}, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings, with a fixed SECRET_KEY when none is given.
+
+Everything else comes from the same environment variables as production (DATABASE_URL, REDIS_URL...),
+which is how CI runs the suite against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+
+from axiomatic.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only

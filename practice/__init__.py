@@ -1,0 +1,1 @@
+"""Practice management: client links, invitations, time entries, engagements and tasks."""

@@ -1,0 +1,1 @@
+"""Financial statements as HTML, PDF and JSON, and expiring share links."""
