@@ -101,9 +101,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+# An empty DATABASE_URL means the default, like an unset one.
+DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Why: concurrent writers (webhooks, workers, the dev server) otherwise hit "database is locked".
     # IMMEDIATE takes the write lock when a transaction starts, WAL lets readers run beside a writer.

@@ -27,7 +27,12 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # a list serializer's errors, keyed by position
+                path = f"{prefix}[{key}]"
+            elif key == NON_FIELD_ERRORS and prefix:  # a nested object's own errors
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             out.update(flatten_errors(value, path))
     elif isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):

@@ -79,7 +79,9 @@ DROP FUNCTION IF EXISTS ledger_check_entry_balanced();
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            # Why a bare cursor: without parameters the driver leaves RAISE's '%' placeholders alone.
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(sql)
 
     return run
 

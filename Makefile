@@ -1,0 +1,52 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    installs everything, migrates, seeds demo data and serves http://127.0.0.1:8000
+#   make test   installs everything and runs the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint check syslibs clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "Python 3.11 or newer is required as '$(PYTHON)' (set PYTHON=python3.x)."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create $(VENV): install venv support, e.g. 'sudo apt-get install python3-venv'."; exit 1; }
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed syslibs
+
+# WeasyPrint (PDF statements) needs a few system libraries; say which ones when they are missing.
+syslibs: $(VENV)/.installed
+	@$(BIN)/python -c "import weasyprint" >/dev/null 2>&1 || { \
+	  echo "WeasyPrint cannot load its system libraries. Install them with:"; \
+	  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core"; \
+	  exit 1; }
+	@{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q libharfbuzz-subset || \
+	  echo "Note: 'sudo apt-get install libharfbuzz-subset0' makes PDF rendering faster and quieter."
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+check: install lint
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache staticfiles

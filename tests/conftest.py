@@ -1,0 +1,78 @@
+"""Shared fixtures. Personas, as everywhere in our tests:
+
+- alice: admin of Firm A, calling with Firm A's API key;
+- bob: VIEWER in Firm A, logged in with a session (read-only);
+- charlie: admin of Firm B, calling with Firm B's API key.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from axiomatic.entities.models import Entity, Role, User
+from axiomatic.entities.services import api_key_create
+from axiomatic.ledger.models import Account, Book
+from tests.factories import FirmFactory, MembershipFactory, UserFactory
+
+
+@dataclass
+class Persona:
+    user: User
+    firm: Entity
+    client: APIClient
+    key: str | None = None
+
+    @property
+    def books(self) -> dict[str, Book]:
+        return {b.name: b for b in Book.objects.filter(entity=self.firm)}
+
+    @property
+    def gl(self) -> Book:
+        return Book.objects.get(entity=self.firm, is_primary=True)
+
+    def account(self, code: str) -> Account:
+        return Account.objects.get(entity=self.firm, code=code)
+
+
+def _key_persona(firm: Entity, email: str) -> Persona:
+    user = UserFactory(email=email, is_staff=True)
+    MembershipFactory(user=user, entity=firm, role=Role.ADMIN)
+    issued = api_key_create(firm=firm, name=f"{email} key", created_by=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
+    return Persona(user=user, firm=firm, client=client, key=issued.key)
+
+
+@pytest.fixture
+def firm_a(db) -> Entity:
+    return FirmFactory(name="Alpha & Co CPA")
+
+
+@pytest.fixture
+def firm_b(db) -> Entity:
+    return FirmFactory(name="Bravo Bookkeeping")
+
+
+@pytest.fixture
+def alice(firm_a) -> Persona:
+    return _key_persona(firm_a, "alice@alpha.test")
+
+
+@pytest.fixture
+def bob(firm_a) -> Persona:
+    user = UserFactory(email="bob@alpha.test", is_staff=True)
+    MembershipFactory(user=user, entity=firm_a, role=Role.VIEWER)
+    client = APIClient()
+    client.force_login(user)
+    return Persona(user=user, firm=firm_a, client=client)
+
+
+@pytest.fixture
+def charlie(firm_b) -> Persona:
+    return _key_persona(firm_b, "charlie@bravo.test")
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()

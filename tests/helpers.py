@@ -1,0 +1,33 @@
+"""Assertions and markers shared by the tests."""
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
+)
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The one error shape, with the expected status (and code)."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert body["error"]["message"], body
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+def db_snapshot() -> dict[str, int]:
+    """Row counts of every table of ours: compare before and after a denied request."""
+    labels = {"entities", "ledger", "practice", "billing", "reports"}
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in labels
+    }
