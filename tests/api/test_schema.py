@@ -1,0 +1,41 @@
+"""The OpenAPI schema and Swagger UI, served from our own assets."""
+
+import re
+
+import pytest
+import yaml
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_describes_the_ledger_endpoints_and_the_error_shape():
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = (
+        response.json()
+        if response["Content-Type"].endswith("json")
+        else yaml.safe_load(response.content)
+    )
+    paths = schema["paths"]
+    assert {"/api/ledger/books", "/api/ledger/accounts", "/api/ledger/journal-entries"} <= set(
+        paths
+    )
+    post = paths["/api/ledger/journal-entries"]["post"]
+    assert {"201", "400", "401", "404"} <= set(post["responses"])
+    assert "firmApiKey" in schema["components"]["securitySchemes"]
+    listing = paths["/api/ledger/journal-entries"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"entityId", "bookId", "from", "to", "limit", "cursor"} <= names
+
+
+def test_swagger_ui_loads_only_local_assets():
+    response = Client().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)
+    assert external == []
+    assert "swagger-ui" in html
+    asset = re.search(r"""src=["'](/static/[^"']*swagger-ui-bundle[^"']*)""", html)
+    assert asset, html
+    assert Client().get(asset.group(1)).status_code == 200
