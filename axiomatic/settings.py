@@ -122,6 +122,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "entities.User"
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "client-home"
+LOGOUT_REDIRECT_URL = "login"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -211,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "EntityTypeEnum": "axiomatic.entities.models.EntityType",
+        "AccountTypeEnum": "axiomatic.ledger.models.AccountType",
+        "EngagementTypeEnum": "practice.models.EngagementType",
+        "ClientTierEnum": "practice.models.ClientTier",
+    },
 }
 
 LOGGING = {

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PracticeConfig(AppConfig):
     name = "practice"
     verbose_name = "Practice"
+
+    def ready(self) -> None:
+        from axiomatic.entities.access import register_client_entity_source
+        from axiomatic.entities.signals import demo_firm_seeded
+        from practice import demo, selectors
+
+        # A firm reaches the client entities it has an active link to.
+        register_client_entity_source(selectors.client_entity_ids)
+        demo_firm_seeded.connect(demo.seed_practice, dispatch_uid="practice-demo")

@@ -4,6 +4,8 @@ DRF's defaults are lenient (a CharField takes 123, an IntegerField takes "12"). 
 wrong types are a 400, so body fields use these instead.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -63,3 +65,75 @@ class CentsField(serializers.Field):
 
     def to_representation(self, value):
         return int(value)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanField(serializers.Field):
+    """A JSON true or false; not "yes", 1 or "true"."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if type(data) is not bool:
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+@extend_schema_field({"type": "string", "enum": ["true", "false", "1", "0"]})
+class QueryBooleanField(serializers.Field):
+    """A boolean query parameter: true, false, 1 or 0, and nothing else."""
+
+    default_error_messages = {"invalid": "Must be true, false, 1 or 0."}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data.lower() not in self.VALUES:
+            self.fail("invalid")
+        return self.VALUES[data.lower()]
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+@extend_schema_field({"type": "number", "format": "decimal", "minimum": 0.01, "maximum": 24})
+class HoursField(serializers.Field):
+    """Hours as a JSON number with at most two decimal places, 0 < hours <= 24."""
+
+    default_error_messages = {
+        "invalid": "Must be a number.",
+        "places": "Must have at most two decimal places.",
+        "range": "Must be greater than 0 and at most 24.",
+    }
+
+    def to_internal_value(self, data):
+        if type(data) not in (int, float):
+            self.fail("invalid")
+        try:
+            value = Decimal(repr(data)) if isinstance(data, float) else Decimal(data)
+        except InvalidOperation:
+            self.fail("invalid")
+        if not value.is_finite():
+            self.fail("invalid")
+        if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+            self.fail("places")
+        if not (0 < value <= 24):
+            self.fail("range")
+        return value.quantize(Decimal("0.01"))
+
+    def to_representation(self, value):
+        return float(value)
+
+
+@extend_schema_field(OpenApiTypes.DOUBLE)
+class DecimalNumberField(serializers.Field):
+    """A Decimal shown as a JSON number (hours: 2.5), not as a string. Output only."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return float(value)

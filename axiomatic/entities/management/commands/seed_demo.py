@@ -1,4 +1,5 @@
-"""Demo data for a local server: a partner firm, its people, and two years of bookkeeping.
+"""Demo data for a local server: a partner firm, its people, two years of bookkeeping, and whatever
+the feature apps add through the `demo_firm_seeded` signal (clients, time, engagements...).
 
 Running it again changes nothing that is already there: the firm, users and entries are found and
 kept, and the demo API key is reused while the credentials file still holds a working one.
@@ -23,6 +24,7 @@ from axiomatic.entities.services import (
     partner_firm_create,
     user_get_or_create,
 )
+from axiomatic.entities.signals import demo_firm_seeded
 from axiomatic.ledger.models import Account, Book, JournalEntry
 from axiomatic.ledger.services import JournalEntryDraft
 
@@ -62,6 +64,9 @@ class Command(BaseCommand):
             membership_set(user=viewer, entity=firm, role=Role.VIEWER)
         key = self._api_key(firm, creds_path)
         self._journal_entries(firm)
+        owner = Membership.objects.get(entity=firm, user__email=DEMO_OWNER_EMAIL).user
+        # The feature apps add their part (clients, time, engagements...); each is idempotent.
+        demo_firm_seeded.send(sender=self.__class__, firm=firm, owner=owner, progress=self._note)
 
         site = settings.SITE_URL
         self.stdout.write(
@@ -77,6 +82,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f'    curl -s -H "Authorization: Bearer {key}" "{site}/api/ledger/books?entityId={firm.public_id}"'
         )
+
+    def _note(self, message: str) -> None:
+        self.stdout.write(f"  {message}")
 
     def _firm(self) -> tuple[Entity, bool]:
         membership = (

@@ -1,0 +1,167 @@
+"""The practice part of `manage.py seed_demo`: clients of every tier and billing mode, three months
+of time, and engagements in each state and recurrence. Runs once per demo firm."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from tqdm import tqdm
+
+from axiomatic.entities.models import Role
+from axiomatic.entities.services import membership_set, user_get_or_create
+from practice.models import BillingMode, ClientLink, ClientTier, EngagementType, Recurrence
+from practice.services import clients, engagements, time_entries
+
+DEMO_CLIENTS = (
+    (
+        "Harbor Coffee Roasters",
+        "llc",
+        "Food & beverage",
+        ClientTier.STARTER,
+        BillingMode.CONSOLIDATED,
+        None,
+    ),
+    (
+        "Northwind Dental",
+        "s_corp",
+        "Healthcare",
+        ClientTier.PROFESSIONAL,
+        BillingMode.CONSOLIDATED,
+        17_500,
+    ),
+    (
+        "Ridgeline Builders",
+        "corp",
+        "Construction",
+        ClientTier.BUSINESS,
+        BillingMode.CONSOLIDATED,
+        19_500,
+    ),
+    (
+        "Maple Street Yoga",
+        "sole_prop",
+        "Fitness",
+        ClientTier.STARTER,
+        BillingMode.CLIENT_DIRECT,
+        None,
+    ),
+    (
+        "Cedar & Pine Design",
+        "partnership",
+        "Creative services",
+        ClientTier.PROFESSIONAL,
+        BillingMode.CLIENT_DIRECT,
+        16_000,
+    ),
+    (
+        "Open Hands Foundation",
+        "nonprofit",
+        "Nonprofit",
+        ClientTier.BUSINESS,
+        BillingMode.CLIENT_DIRECT,
+        12_000,
+    ),
+)
+
+WORK = (
+    "Bank reconciliation",
+    "Categorize transactions",
+    "Month-end close",
+    "Payroll review",
+    "Client call",
+    "Sales tax filing",
+    "Advisory meeting",
+)
+
+
+def seed_practice(sender, *, firm, owner, progress, **kwargs) -> None:
+    if ClientLink.objects.filter(firm=firm).exists():
+        return
+    rng = random.Random(7)  # noqa: S311 (demo numbers, not secrets): the same demo on every machine
+    with transaction.atomic():
+        clients.firm_default_rate_set(firm=firm, rate_cents=15_000)
+        staff = user_get_or_create(
+            email="sam@axiomatic.local", password="demo-password", is_staff=True
+        )
+        membership_set(user=staff, entity=firm, role=Role.MEMBER)
+        links = [
+            clients.client_create(
+                firm=firm,
+                name=name,
+                type=kind,
+                industry=industry,
+                tier=tier,
+                billing_mode=mode,
+                default_rate_cents=rate,
+                external_reference=f"demo-{i}",
+            )
+            for i, (name, kind, industry, tier, mode, rate) in enumerate(DEMO_CLIENTS, start=1)
+        ]
+        today = dt.date.today()
+        first_of_month = today.replace(day=1)
+        for link in links:
+            _engagements(firm, link, owner, first_of_month)
+        days = [
+            today - dt.timedelta(days=n)
+            for n in range(92)
+            if (today - dt.timedelta(days=n)).weekday() < 5
+        ]
+        for day in tqdm(days, desc="Demo time entries", unit="day", disable=None):
+            for link in rng.sample(links, 3):
+                time_entries.time_entry_create(
+                    firm=firm,
+                    link=link,
+                    work_date=day,
+                    hours=Decimal(rng.choice(["0.25", "0.5", "1.00", "1.50", "2.00", "3.25"])),
+                    description=rng.choice(WORK),
+                    billable=rng.random() > 0.15,
+                    default_user=rng.choice([owner, staff]),
+                )
+    progress(
+        f"Practice: {len(links)} clients, time for {len(days)} working days, engagements in every state."
+    )
+
+
+def _engagements(firm, link, owner, month_start: dt.date) -> None:
+    bookkeeping = engagements.engagement_create(
+        firm=firm,
+        client=link.client,
+        name="Monthly bookkeeping",
+        type=EngagementType.BOOKKEEPING,
+        recurrence=Recurrence.MONTHLY,
+        start_date=engagements.add_months(month_start, -1),
+        assignee=owner,
+    )
+    # Last month's close is done: completing it rolled this month's occurrence forward.
+    for task in bookkeeping.tasks.all():
+        engagements.task_complete(firm=firm, public_id=task.public_id)
+    engagements.engagement_create(
+        firm=firm,
+        client=link.client,
+        name="Quarterly sales tax",
+        type=EngagementType.OTHER,
+        recurrence=Recurrence.QUARTERLY,
+        start_date=month_start,
+    )
+    tax = engagements.engagement_create(
+        firm=firm,
+        client=link.client,
+        name=f"{month_start.year} income tax return",
+        type=EngagementType.TAX_PREP,
+        recurrence=Recurrence.ANNUAL,
+        start_date=month_start,
+        due_date=month_start + dt.timedelta(days=60),
+    )
+    engagements.task_complete(firm=firm, public_id=tax.tasks.first().public_id)
+    advisory = engagements.engagement_create(
+        firm=firm,
+        client=link.client,
+        name="Cash flow review",
+        type=EngagementType.ADVISORY,
+        start_date=month_start,
+    )
+    if link.client_tier == ClientTier.STARTER:
+        engagements.engagement_set_status(
+            firm=firm, public_id=advisory.public_id, status="cancelled"
+        )

@@ -1,0 +1,1 @@
+"""Practice writes, one module per concern; each public function is one transaction."""

@@ -1,0 +1,127 @@
+"""Client entities of a firm: create (entity, books and link in one transaction), update, archive."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from axiomatic.core.errors import ConflictError
+from axiomatic.entities.models import Entity
+from axiomatic.entities.services import entity_create
+from practice import signals
+from practice.errors import PracticeErrorCode
+from practice.models import ClientLink, FirmProfile
+
+_LINK_FIELDS = {
+    "tier": "client_tier",
+    "billing_mode": "billing_mode",
+    "default_rate_cents": "default_rate_cents",
+    "external_reference": "external_reference",
+}
+_ENTITY_FIELDS = {"name", "type", "industry"}
+
+
+def _announce(link: ClientLink, change: str) -> None:
+    # After commit only: billing must never sync Stripe for a change that rolled back.
+    transaction.on_commit(
+        lambda: signals.client_link_changed.send(
+            sender=ClientLink, link_id=link.pk, firm_id=link.firm_id, change=change
+        )
+    )
+
+
+def _external_reference_taken(*, firm: Entity, reference: str, exclude_pk: int | None = None):
+    qs = ClientLink.objects.filter(firm=firm, external_reference=reference)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("client").first()
+
+
+def _duplicate_reference(existing: ClientLink) -> ConflictError:
+    message = f"externalReference is already used by client {existing.client.public_id}."
+    return ConflictError(
+        message,
+        code=PracticeErrorCode.DUPLICATE_EXTERNAL_REFERENCE,
+        fields={"externalReference": [message]},
+    )
+
+
+@transaction.atomic
+def client_create(
+    *,
+    firm: Entity,
+    name: str,
+    type: str,
+    industry: str = "",
+    tier: str,
+    billing_mode: str,
+    external_reference: str | None = None,
+    default_rate_cents: int | None = None,
+) -> ClientLink:
+    """A new client entity with its chart and books, linked to the firm; announced after commit."""
+    if external_reference and (
+        existing := _external_reference_taken(firm=firm, reference=external_reference)
+    ):
+        raise _duplicate_reference(existing)
+    client = entity_create(name=name, type=type, industry=industry, currency=firm.currency)
+    try:
+        with transaction.atomic():
+            link = ClientLink.objects.create(
+                firm=firm,
+                client=client,
+                client_tier=tier,
+                billing_mode=billing_mode,
+                external_reference=external_reference,
+                default_rate_cents=default_rate_cents,
+            )
+    except IntegrityError:
+        # A concurrent create took the reference between our check and our insert.
+        existing = _external_reference_taken(firm=firm, reference=external_reference or "")
+        if existing is None:
+            raise
+        raise _duplicate_reference(existing)
+    _announce(link, signals.CREATED)
+    return link
+
+
+@transaction.atomic
+def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
+    """Apply `changes` (keys: name, type, industry, tier, billing_mode, default_rate_cents,
+    external_reference) to an active link and its entity; announced after commit."""
+    link = ClientLink.objects.select_for_update().select_related("client").get(pk=link.pk)
+    reference = changes.get("external_reference")
+    if reference and (
+        existing := _external_reference_taken(
+            firm=link.firm, reference=reference, exclude_pk=link.pk
+        )
+    ):
+        raise _duplicate_reference(existing)
+    entity_changes = {k: v for k, v in changes.items() if k in _ENTITY_FIELDS}
+    if entity_changes:
+        for key, value in entity_changes.items():
+            setattr(link.client, key, value)
+        link.client.save(update_fields=[*entity_changes, "updated_at"])
+    for key, attr in _LINK_FIELDS.items():
+        if key in changes:
+            setattr(link, attr, changes[key])
+    # Saved even without link fields: updated_at is what `updatedSince` filters on.
+    link.save()
+    _announce(link, signals.UPDATED)
+    return link
+
+
+@transaction.atomic
+def client_archive(*, link: ClientLink) -> ClientLink:
+    """Stop listing and billing the client; its entity and books stay."""
+    link = ClientLink.objects.select_for_update().get(pk=link.pk)
+    if link.archived_at is None:
+        link.archived_at = timezone.now()
+        link.save(update_fields=["archived_at", "updated_at"])
+        _announce(link, signals.ARCHIVED)
+    return link
+
+
+@transaction.atomic
+def firm_default_rate_set(*, firm: Entity, rate_cents: int | None) -> FirmProfile:
+    profile, _ = FirmProfile.objects.update_or_create(
+        firm=firm, defaults={"default_rate_cents": rate_cents}
+    )
+    return profile

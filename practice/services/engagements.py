@@ -1,0 +1,216 @@
+"""Engagements and their tasks.
+
+Status moves: active -> completed | cancelled; completed | cancelled -> active (reopen). Asking for the
+status an engagement already has changes nothing. Completing the last open task completes the
+engagement. Completing a recurring engagement creates the next occurrence, exactly once: occurrences
+of a series are numbered and keyed by period (2026-10, 2026-Q4, 2026) under unique constraints, and
+the completing transaction holds the engagement's row lock, so a second or concurrent completion
+finds the next occurrence already there.
+"""
+
+import calendar
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from axiomatic.core.errors import ConflictError, NotFoundError
+from axiomatic.entities.models import Entity
+from practice.errors import PracticeErrorCode
+from practice.models import Engagement, EngagementStatus, Recurrence, Task
+from practice.task_templates import STANDARD_TASKS
+
+MONTHS_PER_PERIOD = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.ANNUAL: 12}
+
+ALLOWED_MOVES = {
+    EngagementStatus.ACTIVE: {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED},
+    EngagementStatus.COMPLETED: {EngagementStatus.ACTIVE},
+    EngagementStatus.CANCELLED: {EngagementStatus.ACTIVE},
+}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's end (Jan 31 + 1 month = Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_key(recurrence: str | None, start: dt.date) -> str | None:
+    if recurrence == Recurrence.MONTHLY:
+        return f"{start.year}-{start.month:02d}"
+    if recurrence == Recurrence.QUARTERLY:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if recurrence == Recurrence.ANNUAL:
+        return f"{start.year}"
+    return None
+
+
+def _create_tasks(engagement: Engagement) -> None:
+    Task.objects.bulk_create(
+        Task(
+            engagement=engagement,
+            title=template.title,
+            position=position,
+            due_date=engagement.start_date + dt.timedelta(days=template.due_after_days),
+            assignee=engagement.assignee,
+        )
+        for position, template in enumerate(STANDARD_TASKS[engagement.type], start=1)
+    )
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    firm: Entity,
+    client: Entity,
+    name: str,
+    start_date: dt.date,
+    type: str,
+    recurrence: str | None = None,
+    notes: str = "",
+    due_date: dt.date | None = None,
+    assignee=None,
+) -> Engagement:
+    engagement = Engagement.objects.create(
+        firm=firm,
+        client=client,
+        name=name,
+        type=type,
+        recurrence=recurrence,
+        series_start_date=start_date,
+        occurrence=0,
+        period_key=period_key(recurrence, start_date),
+        start_date=start_date,
+        due_date=due_date,
+        assignee=assignee,
+        notes=notes,
+    )
+    _create_tasks(engagement)
+    return engagement
+
+
+def _next_occurrence(engagement: Engagement) -> Engagement | None:
+    """Create the series' next occurrence unless it exists. Caller holds the engagement's lock."""
+    if not engagement.recurrence:
+        return None
+    number = engagement.occurrence + 1
+    if Engagement.objects.filter(series_id=engagement.series_id, occurrence=number).exists():
+        return None
+    months = MONTHS_PER_PERIOD[engagement.recurrence] * number
+    start = add_months(engagement.series_start_date, months)
+    due = None
+    if engagement.due_date is not None:
+        due = start + (engagement.due_date - engagement.start_date)
+    successor = Engagement.objects.create(
+        firm_id=engagement.firm_id,
+        client_id=engagement.client_id,
+        name=engagement.name,
+        type=engagement.type,
+        recurrence=engagement.recurrence,
+        series_id=engagement.series_id,
+        series_start_date=engagement.series_start_date,
+        occurrence=number,
+        period_key=period_key(engagement.recurrence, start),
+        start_date=start,
+        due_date=due,
+        assignee_id=engagement.assignee_id,
+        notes=engagement.notes,
+    )
+    _create_tasks(successor)
+    return successor
+
+
+def _locked(*, firm: Entity, public_id: str) -> Engagement:
+    engagement = (
+        Engagement.objects.select_for_update().filter(firm=firm, public_id=public_id).first()
+    )
+    if engagement is None:
+        raise NotFoundError()
+    return engagement
+
+
+def _move(engagement: Engagement, status: str) -> None:
+    if engagement.status == status:
+        return
+    if status not in ALLOWED_MOVES[engagement.status]:
+        raise ConflictError(
+            f"An engagement that is {engagement.status} cannot become {status}.",
+            code=PracticeErrorCode.INVALID_STATUS_TRANSITION,
+        )
+    engagement.status = status
+    engagement.completed_at = timezone.now() if status == EngagementStatus.COMPLETED else None
+    engagement.save(update_fields=["status", "completed_at", "updated_at"])
+    if status == EngagementStatus.COMPLETED:
+        _next_occurrence(engagement)
+
+
+@transaction.atomic
+def engagement_set_status(*, firm: Entity, public_id: str, status: str) -> Engagement:
+    engagement = _locked(firm=firm, public_id=public_id)
+    _move(engagement, status)
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, firm: Entity, public_id: str, changes: dict) -> Engagement:
+    """Edit name, due_date, assignee, notes and/or status."""
+    engagement = _locked(firm=firm, public_id=public_id)
+    fields = [key for key in ("name", "due_date", "assignee", "notes") if key in changes]
+    for key in fields:
+        setattr(engagement, key, changes[key])
+    if fields:
+        engagement.save(update_fields=[*fields, "updated_at"])
+    if "status" in changes:
+        _move(engagement, changes["status"])
+    return engagement
+
+
+def _locked_task(*, firm: Entity, public_id: str) -> tuple[Engagement, Task]:
+    # Lock order everywhere: engagement, then task.
+    engagement_pk = (
+        Task.objects.filter(engagement__firm=firm, public_id=public_id)
+        .values_list("engagement_id", flat=True)
+        .first()
+    )
+    if engagement_pk is None:
+        raise NotFoundError()
+    engagement = Engagement.objects.select_for_update().get(pk=engagement_pk)
+    task = Task.objects.select_for_update().get(public_id=public_id)
+    if engagement.status == EngagementStatus.CANCELLED:
+        raise ConflictError(
+            "The engagement is cancelled; reopen it before changing its tasks.",
+            code=PracticeErrorCode.ENGAGEMENT_CANCELLED,
+        )
+    return engagement, task
+
+
+@transaction.atomic
+def task_complete(*, firm: Entity, public_id: str, engagement_id: str | None = None) -> Engagement:
+    """Complete a task (idempotent); completing the last open one completes the engagement."""
+    engagement, task = _locked_task(firm=firm, public_id=public_id)
+    if engagement_id is not None and engagement.public_id != engagement_id:
+        raise NotFoundError()
+    if task.completed_at is None:
+        task.completed_at = timezone.now()
+        task.save(update_fields=["completed_at", "updated_at"])
+        Engagement.objects.filter(pk=engagement.pk).update(updated_at=timezone.now())
+    open_tasks = engagement.tasks.filter(completed_at__isnull=True).exists()
+    if not open_tasks and engagement.status == EngagementStatus.ACTIVE:
+        _move(engagement, EngagementStatus.COMPLETED)
+    return engagement
+
+
+@transaction.atomic
+def task_reopen(*, firm: Entity, public_id: str, engagement_id: str | None = None) -> Engagement:
+    """Reopen a task (idempotent); a completed engagement becomes active again."""
+    engagement, task = _locked_task(firm=firm, public_id=public_id)
+    if engagement_id is not None and engagement.public_id != engagement_id:
+        raise NotFoundError()
+    if task.completed_at is not None:
+        task.completed_at = None
+        task.save(update_fields=["completed_at", "updated_at"])
+        Engagement.objects.filter(pk=engagement.pk).update(updated_at=timezone.now())
+    if engagement.status == EngagementStatus.COMPLETED:
+        _move(engagement, EngagementStatus.ACTIVE)
+    return engagement

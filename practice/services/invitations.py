@@ -1,0 +1,194 @@
+"""Invitations of client users: create or resend, email, accept.
+
+The token exists in clear only inside the email: the send step mints a fresh random token, keeps its
+SHA-256 hash and mails the link. A resend mints a new one (the old link stops working), so a token is
+never stored, queued or logged. Accepting locks the invitation row first, so two simultaneous accepts
+make one membership; the second sees the invitation already used.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from axiomatic.core.errors import ApplicationError
+from axiomatic.entities.models import Entity, Membership, Role, User
+from axiomatic.entities.services import user_get_or_create
+from practice.models import Invitation, InvitationStatus
+
+INVITATION_TTL = timedelta(days=7)
+TOKEN_BYTES = 32
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, invited_by=None):
+    """Invite `email` to `entity`, or resend the pending invitation that address already has.
+
+    Returns (invitation, created). The email goes out after commit.
+    """
+    from practice.tasks import send_invitation_email  # tasks import services: resolve at call time
+
+    email = email.strip().lower()
+    expires_at = timezone.now() + INVITATION_TTL
+    pending = (
+        Invitation.objects.select_for_update()
+        .filter(entity=entity, email=email, status=InvitationStatus.PENDING)
+        .first()
+    )
+    created = pending is None
+    if created:
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    firm=firm,
+                    entity=entity,
+                    email=email,
+                    role=role,
+                    expires_at=expires_at,
+                    invited_by=invited_by,
+                )
+        except IntegrityError:  # a concurrent invite of the same address won: resend that one
+            invitation = Invitation.objects.select_for_update().get(
+                entity=entity, email=email, status=InvitationStatus.PENDING
+            )
+            created = False
+    else:
+        invitation = pending
+    if not created:
+        invitation.role = role
+        invitation.expires_at = expires_at
+        invitation.save(update_fields=["role", "expires_at", "updated_at"])
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation, created
+
+
+def accept_url(token: str) -> str:
+    return settings.SITE_URL + reverse("invitation-accept", args=[token])
+
+
+@transaction.atomic
+def invitation_send(*, invitation_id: int) -> bool:
+    """Mint a fresh token and mail the link. False (nothing sent) if the invitation is no longer open."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("entity", "firm", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != InvitationStatus.PENDING:
+        return False
+    if invitation.expires_at <= timezone.now():
+        return False
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation.token_hash = _hash(token)
+    invitation.sent_count += 1
+    invitation.last_sent_at = timezone.now()
+    invitation.last_error = ""
+    invitation.save(
+        update_fields=["token_hash", "sent_count", "last_sent_at", "last_error", "updated_at"]
+    )
+    context = {
+        "invitation": invitation,
+        "firm_name": invitation.firm.name,
+        "entity_name": invitation.entity.name,
+        "role": invitation.get_role_display(),
+        "accept_url": accept_url(token),
+        "expires_at": invitation.expires_at,
+        "site_url": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{invitation.firm.name} invites you to {invitation.entity.name} on Axiomatic",
+        body=render_to_string("emails/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.send()
+    return True
+
+
+def invitation_record_send_failure(*, invitation_id: int, error: str) -> None:
+    Invitation.objects.filter(pk=invitation_id).update(last_error=error[:2000])
+
+
+class InvitationProblem(StrEnum):
+    """Why a link cannot be used; the page says it plainly."""
+
+    INVALID = "invalid"  # no such token: never issued, tampered with, or replaced by a resend
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class InvitationUnusable(ApplicationError):
+    def __init__(self, problem: InvitationProblem):
+        self.problem = problem
+        status = 404 if problem == InvitationProblem.INVALID else 410
+        super().__init__(
+            f"This invitation link is {problem}.", code=f"invitation_{problem}", status=status
+        )
+
+
+def invitation_check(invitation: Invitation | None) -> Invitation:
+    if invitation is None:
+        raise InvitationUnusable(InvitationProblem.INVALID)
+    if invitation.status == InvitationStatus.ACCEPTED:
+        raise InvitationUnusable(InvitationProblem.USED)
+    if invitation.status == InvitationStatus.REVOKED:
+        raise InvitationUnusable(InvitationProblem.REVOKED)
+    if invitation.expires_at <= timezone.now():
+        raise InvitationUnusable(InvitationProblem.EXPIRED)
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation behind `token` (no lock), or InvitationUnusable."""
+    invitation = (
+        Invitation.objects.select_related("entity", "firm").filter(token_hash=_hash(token)).first()
+    )
+    return invitation_check(invitation)
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user: User | None = None, full_name: str = "", password: str | None = None
+) -> Membership:
+    """Accept as `user` (an existing account, already authenticated), or create the account."""
+    invitation = invitation_check(
+        Invitation.objects.select_for_update()
+        .select_related("entity")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if user is None:
+        user = user_get_or_create(email=invitation.email, password=password)
+        if full_name and user.full_name != full_name:
+            user.full_name = full_name
+            user.save(update_fields=["full_name"])
+    elif user.email.lower() != invitation.email:
+        raise ApplicationError("This invitation is for another email address.", status=403)
+    membership = Membership.objects.filter(user=user, entity=invitation.entity).first()
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, entity=invitation.entity, role=invitation.role
+        )
+    elif ROLE_RANK[invitation.role] > ROLE_RANK[membership.role]:
+        # An invitation never lowers a role someone already has.
+        membership.role = invitation.role
+        membership.save(update_fields=["role", "updated_at"])
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
+    return membership

@@ -1,0 +1,239 @@
+"""Time entries: create, edit, delete, each under the rules billing relies on.
+
+The rate is snapshotted when the entry is written: the explicit rate, else the client link's default
+rate, else the firm's, else none (an entry without a rate cannot be invoiced). Later rate changes never
+re-price an entry. Edits and deletes lock the entry's row first, the same lock invoicing takes, and
+refuse a billed entry with 409 `time_entry_invoiced`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
+from axiomatic.core.money import amount_cents
+from axiomatic.entities.models import Entity, Membership
+from practice.errors import PracticeErrorCode
+from practice.models import (
+    BillingStatus,
+    ClientLink,
+    Engagement,
+    FirmProfile,
+    RateSource,
+    Task,
+    TimeEntry,
+)
+
+UNSET = object()
+
+
+def _rate_for(
+    *, firm: Entity, link: ClientLink | None, explicit: int | None
+) -> tuple[int | None, str]:
+    if explicit is not None:
+        return explicit, RateSource.EXPLICIT
+    if link is not None and link.default_rate_cents is not None:
+        return link.default_rate_cents, RateSource.CLIENT
+    firm_rate = (
+        FirmProfile.objects.filter(firm=firm).values_list("default_rate_cents", flat=True).first()
+    )
+    if firm_rate is not None:
+        return firm_rate, RateSource.FIRM
+    return None, RateSource.NONE
+
+
+def _amount(hours: Decimal, rate: int | None) -> int | None:
+    return None if rate is None else amount_cents(hours=hours, rate_cents=rate)
+
+
+def _resolve_references(*, firm: Entity, client: Entity, engagement_id, task_id, user_id) -> dict:
+    """Engagement, task and user named in the body, looked up within the firm and client.
+
+    UNSET leaves a reference alone, None clears it. A task brings its engagement along; naming both,
+    they must match. Unknown and foreign ids get the same 400 naming the field.
+    """
+    errors: dict[str, list[str]] = {}
+    resolved: dict = {}
+    engagement = None
+    if engagement_id is not UNSET:
+        if engagement_id is not None:
+            engagement = Engagement.objects.filter(
+                firm=firm, client=client, public_id=engagement_id
+            ).first()
+            if engagement is None:
+                errors["engagementId"] = ["No such engagement for this client."]
+        resolved["engagement"] = engagement
+    if task_id is not UNSET:
+        task = None
+        if task_id is not None:
+            task = (
+                Task.objects.select_related("engagement")
+                .filter(engagement__firm=firm, engagement__client=client, public_id=task_id)
+                .first()
+            )
+            if task is None:
+                errors["taskId"] = ["No such task for this client."]
+            elif engagement is not None and task.engagement_id != engagement.pk:
+                errors["taskId"] = ["This task belongs to another engagement."]
+            elif engagement_id is UNSET:
+                resolved["engagement"] = task.engagement
+        resolved["task"] = task
+    if user_id is not UNSET:
+        user = None
+        if user_id is not None:
+            membership = (
+                Membership.objects.select_related("user")
+                .filter(entity=firm, user__public_id=user_id)
+                .first()
+            )
+            if membership is None:
+                errors["userId"] = ["No such member of this firm."]
+            else:
+                user = membership.user
+        resolved["user"] = user
+    if errors:
+        raise field_errors(errors)
+    return resolved
+
+
+def _duplicate_reference(firm: Entity, reference: str, exclude_pk: int | None = None):
+    qs = TimeEntry.objects.filter(firm=firm, external_reference=reference)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    existing = qs.first()
+    if existing is None:
+        return None
+    message = f"externalReference is already used by time entry {existing.public_id}."
+    return ConflictError(
+        message,
+        code=PracticeErrorCode.DUPLICATE_EXTERNAL_REFERENCE,
+        fields={"externalReference": [message]},
+    )
+
+
+def _save_guarding_reference(entry: TimeEntry, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            entry.save(**kwargs)
+    except IntegrityError:
+        conflict = entry.external_reference and _duplicate_reference(
+            entry.firm, entry.external_reference, exclude_pk=entry.pk
+        )
+        if conflict:
+            raise conflict
+        raise
+
+
+@transaction.atomic
+def time_entry_create(
+    *,
+    firm: Entity,
+    link: ClientLink,
+    work_date: dt.date,
+    hours: Decimal,
+    description: str = "",
+    billable: bool = True,
+    rate_cents: int | None = None,
+    engagement_id: str | None = None,
+    task_id: str | None = None,
+    user_id: str | None = None,
+    default_user=None,
+    external_reference: str | None = None,
+) -> TimeEntry:
+    client = link.client
+    if external_reference and (conflict := _duplicate_reference(firm, external_reference)):
+        raise conflict
+    refs = _resolve_references(
+        firm=firm, client=client, engagement_id=engagement_id, task_id=task_id, user_id=user_id
+    )
+    rate, source = _rate_for(firm=firm, link=link, explicit=rate_cents)
+    entry = TimeEntry(
+        firm=firm,
+        client=client,
+        engagement=refs.get("engagement"),
+        task=refs.get("task"),
+        user=refs.get("user") if user_id else default_user,
+        date=work_date,
+        hours=hours,
+        description=description,
+        billable=billable,
+        rate_cents=rate,
+        rate_source=source,
+        amount_cents=_amount(hours, rate),
+        external_reference=external_reference,
+    )
+    _save_guarding_reference(entry)
+    return entry
+
+
+def _locked_entry(*, firm: Entity, public_id: str) -> TimeEntry:
+    # Why order: the same row lock invoicing takes, so an edit and an invoice never interleave.
+    entry = TimeEntry.objects.select_for_update().filter(firm=firm, public_id=public_id).first()
+    if entry is None:
+        raise NotFoundError()
+    if entry.billing_status == BillingStatus.BILLED:
+        raise ConflictError(
+            f"Time entry {entry.public_id} is on invoice {entry.invoice_number or entry.invoice_public_id}"
+            " and can no longer be changed or deleted.",
+            code=PracticeErrorCode.TIME_ENTRY_INVOICED,
+        )
+    return entry
+
+
+@transaction.atomic
+def time_entry_update(
+    *, firm: Entity, public_id: str, link: ClientLink | None, changes: dict
+) -> TimeEntry:
+    """Edit an unbilled entry. `link` is the new client's link when `entityId` is given.
+
+    `changes` keys: work_date, hours, description, billable, rate_cents, engagement_id, task_id,
+    user_id, external_reference. Moving to another client drops engagement and task unless given, and
+    re-derives a rate that was not given explicitly.
+    """
+    entry = _locked_entry(firm=firm, public_id=public_id)
+    client_changed = link is not None and link.client_id != entry.client_id
+    if client_changed:
+        entry.client = link.client
+        changes.setdefault("engagement_id", None)
+        changes.setdefault("task_id", None)
+    reference = changes.get("external_reference")
+    if reference and (conflict := _duplicate_reference(firm, reference, exclude_pk=entry.pk)):
+        raise conflict
+    refs = _resolve_references(
+        firm=firm,
+        client=entry.client,
+        engagement_id=changes.get("engagement_id", UNSET),
+        task_id=changes.get("task_id", UNSET),
+        user_id=changes.get("user_id", UNSET),
+    )
+    for name, value in refs.items():
+        setattr(entry, name, value)
+    for key, attr in (
+        ("work_date", "date"),
+        ("hours", "hours"),
+        ("description", "description"),
+        ("billable", "billable"),
+        ("external_reference", "external_reference"),
+    ):
+        if key in changes:
+            setattr(entry, attr, changes[key])
+    if changes.get("rate_cents") is not None:
+        entry.rate_cents, entry.rate_source = changes["rate_cents"], RateSource.EXPLICIT
+    elif "rate_cents" in changes or (client_changed and entry.rate_source != RateSource.EXPLICIT):
+        if link is None:  # the entry's own client: its newest link, archived or not
+            link = (
+                ClientLink.objects.filter(firm=firm, client_id=entry.client_id)
+                .order_by("-id")
+                .first()
+            )
+        entry.rate_cents, entry.rate_source = _rate_for(firm=firm, link=link, explicit=None)
+    entry.amount_cents = _amount(entry.hours, entry.rate_cents)
+    _save_guarding_reference(entry)
+    return entry
+
+
+@transaction.atomic
+def time_entry_delete(*, firm: Entity, public_id: str) -> None:
+    entry = _locked_entry(firm=firm, public_id=public_id)
+    entry.delete()

@@ -1,0 +1,53 @@
+"""Explicit paths, exactly as the contract spells them (docs/adr/0002)."""
+
+from django.urls import path
+
+from practice import views
+
+clients = views.ClientViewSet
+time = views.TimeViewSet
+engagements = views.EngagementViewSet
+
+urlpatterns = [
+    path("clients", clients.as_view({"get": "list", "post": "create"}), name="practice-clients"),
+    path(
+        "clients/<str:entity_id>",
+        clients.as_view({"patch": "partial_update", "delete": "destroy"}),
+        name="practice-client",
+    ),
+    path(
+        "clients/<str:entity_id>/invite",
+        clients.as_view({"post": "invite"}),
+        name="practice-client-invite",
+    ),
+    path(
+        "time",
+        time.as_view({"get": "list", "post": "create", "delete": "destroy"}),
+        name="practice-time",
+    ),
+    path(
+        "time/<str:time_entry_id>",
+        time.as_view({"patch": "partial_update"}),
+        name="practice-time-entry",
+    ),
+    path(
+        "engagements",
+        engagements.as_view({"get": "list", "post": "create", "patch": "patch_collection"}),
+        name="practice-engagements",
+    ),
+    path(
+        "engagements/<str:engagement_id>",
+        engagements.as_view({"patch": "partial_update"}),
+        name="practice-engagement",
+    ),
+    path(
+        "engagements/<str:engagement_id>/tasks/<str:task_id>/complete",
+        engagements.as_view({"post": "complete_task"}),
+        name="practice-task-complete",
+    ),
+    path(
+        "engagements/<str:engagement_id>/tasks/<str:task_id>/reopen",
+        engagements.as_view({"post": "reopen_task"}),
+        name="practice-task-reopen",
+    ),
+]
