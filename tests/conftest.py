@@ -76,3 +76,29 @@ def charlie(firm_b) -> Persona:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def make_client():
+    """Link a new client entity to a persona's firm through the real service; returns the link."""
+    from practice.services.clients import client_create
+
+    def make(persona: Persona, name: str = "Acme Corp", **kwargs):
+        kwargs.setdefault("type", "llc")
+        kwargs.setdefault("tier", "STARTER")
+        kwargs.setdefault("billing_mode", "consolidated")
+        return client_create(firm=persona.firm, name=name, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def acme(alice, make_client):
+    """Alice's firm's client."""
+    return make_client(alice, "Acme Corp")
+
+
+@pytest.fixture
+def globex(charlie, make_client):
+    """Charlie's firm's client (another firm's world)."""
+    return make_client(charlie, "Globex Inc")

@@ -86,7 +86,9 @@ def client_create(
 def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
     """Apply `changes` (keys: name, type, industry, tier, billing_mode, default_rate_cents,
     external_reference) to an active link and its entity; announced after commit."""
-    link = ClientLink.objects.select_for_update().select_related("client").get(pk=link.pk)
+    link = (
+        ClientLink.objects.select_for_update(of=("self",)).select_related("client").get(pk=link.pk)
+    )
     reference = changes.get("external_reference")
     if reference and (
         existing := _external_reference_taken(

@@ -82,7 +82,7 @@ def accept_url(token: str) -> str:
 def invitation_send(*, invitation_id: int) -> bool:
     """Mint a fresh token and mail the link. False (nothing sent) if the invitation is no longer open."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("entity", "firm", "invited_by")
         .filter(pk=invitation_id)
         .first()
@@ -166,7 +166,7 @@ def invitation_accept(
 ) -> Membership:
     """Accept as `user` (an existing account, already authenticated), or create the account."""
     invitation = invitation_check(
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("entity")
         .filter(token_hash=_hash(token))
         .first()
