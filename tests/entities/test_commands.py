@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from axiomatic.entities.models import ApiKey, Entity, Membership, PartnerEnrollment, User
 from axiomatic.ledger.models import Account, Book, JournalEntry
+from practice.models import ClientLink, Engagement, TimeEntry
 from tests.helpers import assert_error, db_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,14 @@ def test_seed_demo_is_idempotent_and_its_key_works(tmp_path, settings):
     assert "ready" in second_out
 
     assert JournalEntry.objects.filter(entity__public_id=saved["firmEntityId"]).count() > 100
+    links = ClientLink.objects.filter(firm__public_id=saved["firmEntityId"], archived_at__isnull=True)
+    assert {link.client_tier for link in links} == {"STARTER", "PROFESSIONAL", "BUSINESS"}
+    assert {link.billing_mode for link in links} == {"consolidated", "client_direct"}
+    engagements = Engagement.objects.filter(firm__public_id=saved["firmEntityId"])
+    assert set(engagements.values_list("status", flat=True)) == {"active", "completed", "cancelled"}
+    assert set(engagements.values_list("recurrence", flat=True)) == {None, "monthly", "quarterly", "annual"}
+    dates = TimeEntry.objects.filter(firm__public_id=saved["firmEntityId"]).values_list("date", flat=True)
+    assert (max(dates) - min(dates)).days >= 80
     assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {saved['apiKey']}")
