@@ -11,3 +11,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-012
 from axiomatic.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+
+# Tasks run in process so tests see their effects at once, even when REDIS_URL names a broker.
+# The broker is still configured from the environment: tests/test_celery_worker.py turns eager mode
+# off for itself and runs a real worker against it.
+CELERY_TASK_ALWAYS_EAGER = True
