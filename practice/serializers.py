@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
+    BoundedDateField,
     CentsField,
     DecimalNumberField,
     HoursField,
@@ -97,7 +98,7 @@ class ClientListQuerySerializer(FirmQuerySerializer):
 
 class ClientCreateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent")
-    name = StrictCharField(max_length=200)
+    name = StrictCharField(single_line=True, max_length=200)
     type = serializers.ChoiceField(choices=EntityType.choices, default=EntityType.OTHER)
     industry = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=ClientTier.choices, default=ClientTier.STARTER)
@@ -110,7 +111,7 @@ class ClientCreateSerializer(serializers.Serializer):
 
 class ClientUpdateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent", required=False)
-    name = StrictCharField(max_length=200, required=False)
+    name = StrictCharField(single_line=True, max_length=200, required=False)
     type = serializers.ChoiceField(choices=EntityType.choices, required=False)
     industry = StrictCharField(max_length=100, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=ClientTier.choices, required=False)
@@ -235,14 +236,14 @@ class _TimeFields(serializers.Serializer):
 class TimeCreateSerializer(_TimeFields):
     firmEntityId = PublicIdField(prefix="ent")
     entityId = PublicIdField(prefix="ent")
-    date = serializers.DateField()
+    date = BoundedDateField()
     hours = HoursField()
 
 
 class TimeUpdateSerializer(_TimeFields):
     firmEntityId = PublicIdField(prefix="ent", required=False)
     entityId = PublicIdField(prefix="ent", required=False)
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
     hours = HoursField(required=False)
 
     def validate(self, attrs):
@@ -304,14 +305,14 @@ class EngagementListQuerySerializer(FirmQuerySerializer):
 class EngagementCreateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent")
     entityId = PublicIdField(prefix="ent")
-    name = StrictCharField(max_length=200)
-    startDate = serializers.DateField()
+    name = StrictCharField(single_line=True, max_length=200)
+    startDate = BoundedDateField()
     type = serializers.ChoiceField(choices=EngagementType.choices, default=EngagementType.OTHER)
     recurrence = serializers.ChoiceField(
         choices=Recurrence.choices, allow_null=True, required=False, default=None
     )
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
-    dueDate = serializers.DateField(required=False, allow_null=True, default=None)
+    dueDate = BoundedDateField(required=False, allow_null=True, default=None)
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
@@ -343,8 +344,8 @@ class EngagementPatchSerializer(serializers.Serializer):
 
 class EngagementUpdateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent", required=False)
-    name = StrictCharField(max_length=200, required=False)
-    dueDate = serializers.DateField(required=False, allow_null=True)
+    name = StrictCharField(single_line=True, max_length=200, required=False)
+    dueDate = BoundedDateField(required=False, allow_null=True)
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True)
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=EngagementStatus.choices, required=False)

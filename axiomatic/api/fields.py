@@ -4,6 +4,7 @@ DRF's defaults are lenient (a CharField takes 123, an IntegerField takes "12"). 
 wrong types are a 400, so body fields use these instead.
 """
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from drf_spectacular.types import OpenApiTypes
@@ -15,11 +16,23 @@ from axiomatic.core.money import MAX_CENTS
 
 
 class StrictCharField(serializers.CharField):
-    default_error_messages = {"invalid": "Must be a string."}
+    """A JSON string. With single_line=True (names), line breaks and other control characters are
+    refused too: names end up in email subjects and report headers."""
+
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "control": "Must be one line without control characters.",
+    }
+
+    def __init__(self, *, single_line: bool = False, **kwargs):
+        self.single_line = single_line
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.single_line and any(ord(c) < 32 or ord(c) == 127 for c in data):
+            self.fail("control")
         return super().to_internal_value(data)
 
 
@@ -137,3 +150,18 @@ class DecimalNumberField(serializers.Field):
 
     def to_representation(self, value):
         return float(value)
+
+
+class BoundedDateField(serializers.DateField):
+    """An ISO date between 1900-01-01 and 2999-12-31: room for any real period, and for the date
+    arithmetic (due dates, recurrences) done on it, without overflow."""
+
+    MIN = dt.date(1900, 1, 1)
+    MAX = dt.date(2999, 12, 31)
+    default_error_messages = {"bounds": "Must be between 1900-01-01 and 2999-12-31."}
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not (self.MIN <= day <= self.MAX):
+            self.fail("bounds")
+        return day

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from axiomatic.api.fields import CentsField, PublicIdField, StrictCharField
+from axiomatic.api.fields import BoundedDateField, CentsField, PublicIdField, StrictCharField
 from axiomatic.api.serializers import DateRangeQueryMixin
 from axiomatic.ledger.models import AccountType, BookBasis, JournalSource
 
@@ -47,7 +47,7 @@ class JournalEntrySerializer(serializers.Serializer):
     )
     entityId = serializers.CharField(source="entity.public_id")
     bookId = serializers.CharField(source="book.public_id")
-    date = serializers.DateField()
+    date = BoundedDateField()
     memo = serializers.CharField()
     source = serializers.ChoiceField(choices=JournalSource.choices)
     createdAt = serializers.DateTimeField(source="created_at")
@@ -68,6 +68,6 @@ class JournalLineInputSerializer(serializers.Serializer):
 class JournalEntryInputSerializer(serializers.Serializer):
     entityId = PublicIdField(prefix="ent")
     bookId = PublicIdField(prefix="bk")
-    date = serializers.DateField()
+    date = BoundedDateField()
     memo = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
     lines = JournalLineInputSerializer(many=True, allow_empty=False)

@@ -105,7 +105,17 @@ def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
         if key in changes:
             setattr(link, attr, changes[key])
     # Saved even without link fields: updated_at is what `updatedSince` filters on.
-    link.save()
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError:
+        # A concurrent write took the reference between our check and our update.
+        existing = _external_reference_taken(
+            firm=link.firm, reference=reference or "", exclude_pk=link.pk
+        )
+        if existing is None:
+            raise
+        raise _duplicate_reference(existing)
     _announce(link, signals.UPDATED)
     return link
 

@@ -14,7 +14,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from axiomatic.core.errors import ConflictError, NotFoundError
+from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.entities.models import Entity
 from practice.errors import PracticeErrorCode
 from practice.models import Engagement, EngagementStatus, Recurrence, Task
@@ -156,6 +156,9 @@ def engagement_set_status(*, firm: Entity, public_id: str, status: str) -> Engag
 def engagement_update(*, firm: Entity, public_id: str, changes: dict) -> Engagement:
     """Edit name, due_date, assignee, notes and/or status."""
     engagement = _locked(firm=firm, public_id=public_id)
+    due = changes.get("due_date")
+    if due is not None and due < engagement.start_date:
+        raise field_errors({"dueDate": ["Must not be before startDate."]})
     fields = [key for key in ("name", "due_date", "assignee", "notes") if key in changes]
     for key in fields:
         setattr(engagement, key, changes[key])
@@ -166,13 +169,15 @@ def engagement_update(*, firm: Entity, public_id: str, changes: dict) -> Engagem
     return engagement
 
 
-def _locked_task(*, firm: Entity, public_id: str) -> tuple[Engagement, Task]:
-    # Lock order everywhere: engagement, then task.
-    engagement_pk = (
-        Task.objects.filter(engagement__firm=firm, public_id=public_id)
-        .values_list("engagement_id", flat=True)
-        .first()
-    )
+def _locked_task(
+    *, firm: Entity, public_id: str, engagement_id: str | None
+) -> tuple[Engagement, Task]:
+    """The task and its engagement, locked (engagement first, everywhere). A task named under
+    another engagement's path is as unknown as any other id."""
+    tasks = Task.objects.filter(engagement__firm=firm, public_id=public_id)
+    if engagement_id is not None:
+        tasks = tasks.filter(engagement__public_id=engagement_id)
+    engagement_pk = tasks.values_list("engagement_id", flat=True).first()
     if engagement_pk is None:
         raise NotFoundError()
     engagement = Engagement.objects.select_for_update().get(pk=engagement_pk)
@@ -188,9 +193,7 @@ def _locked_task(*, firm: Entity, public_id: str) -> tuple[Engagement, Task]:
 @transaction.atomic
 def task_complete(*, firm: Entity, public_id: str, engagement_id: str | None = None) -> Engagement:
     """Complete a task (idempotent); completing the last open one completes the engagement."""
-    engagement, task = _locked_task(firm=firm, public_id=public_id)
-    if engagement_id is not None and engagement.public_id != engagement_id:
-        raise NotFoundError()
+    engagement, task = _locked_task(firm=firm, public_id=public_id, engagement_id=engagement_id)
     if task.completed_at is None:
         task.completed_at = timezone.now()
         task.save(update_fields=["completed_at", "updated_at"])
@@ -204,9 +207,7 @@ def task_complete(*, firm: Entity, public_id: str, engagement_id: str | None = N
 @transaction.atomic
 def task_reopen(*, firm: Entity, public_id: str, engagement_id: str | None = None) -> Engagement:
     """Reopen a task (idempotent); a completed engagement becomes active again."""
-    engagement, task = _locked_task(firm=firm, public_id=public_id)
-    if engagement_id is not None and engagement.public_id != engagement_id:
-        raise NotFoundError()
+    engagement, task = _locked_task(firm=firm, public_id=public_id, engagement_id=engagement_id)
     if task.completed_at is not None:
         task.completed_at = None
         task.save(update_fields=["completed_at", "updated_at"])

@@ -109,7 +109,10 @@ def invitation_send(*, invitation_id: int) -> bool:
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=f"{invitation.firm.name} invites you to {invitation.entity.name} on Axiomatic",
+        # Why split/join: a name with a line break must not become a header break.
+        subject=" ".join(
+            f"{invitation.firm.name} invites you to {invitation.entity.name} on Axiomatic".split()
+        ),
         body=render_to_string("emails/invitation.txt", context),
         to=[invitation.email],
     )

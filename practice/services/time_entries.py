@@ -51,7 +51,7 @@ def _resolve_references(*, firm: Entity, client: Entity, engagement_id, task_id,
     """Engagement, task and user named in the body, looked up within the firm and client.
 
     UNSET leaves a reference alone, None clears it. A task brings its engagement along; naming both,
-    they must match. Unknown and foreign ids get the same 400 naming the field.
+    they must match. (time_entry_update drops a task that no longer fits a changed engagement.) Unknown and foreign ids get the same 400 naming the field.
     """
     errors: dict[str, list[str]] = {}
     resolved: dict = {}
@@ -76,7 +76,7 @@ def _resolve_references(*, firm: Entity, client: Entity, engagement_id, task_id,
                 errors["taskId"] = ["No such task for this client."]
             elif engagement is not None and task.engagement_id != engagement.pk:
                 errors["taskId"] = ["This task belongs to another engagement."]
-            elif engagement_id is UNSET:
+            elif engagement is None:
                 resolved["engagement"] = task.engagement
         resolved["task"] = task
     if user_id is not UNSET:
@@ -209,6 +209,12 @@ def time_entry_update(
     )
     for name, value in refs.items():
         setattr(entry, name, value)
+    # A task lives in one engagement: moving the entry off it drops the stale task.
+    stale_task = entry.task_id is not None and (
+        entry.engagement is None or entry.task.engagement_id != entry.engagement.pk
+    )
+    if "engagement" in refs and "task" not in refs and stale_task:
+        entry.task = None
     for key, attr in (
         ("work_date", "date"),
         ("hours", "hours"),

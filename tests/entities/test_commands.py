@@ -112,13 +112,22 @@ def test_seed_demo_is_idempotent_and_its_key_works(tmp_path, settings):
     assert "ready" in second_out
 
     assert JournalEntry.objects.filter(entity__public_id=saved["firmEntityId"]).count() > 100
-    links = ClientLink.objects.filter(firm__public_id=saved["firmEntityId"], archived_at__isnull=True)
+    links = ClientLink.objects.filter(
+        firm__public_id=saved["firmEntityId"], archived_at__isnull=True
+    )
     assert {link.client_tier for link in links} == {"STARTER", "PROFESSIONAL", "BUSINESS"}
     assert {link.billing_mode for link in links} == {"consolidated", "client_direct"}
     engagements = Engagement.objects.filter(firm__public_id=saved["firmEntityId"])
     assert set(engagements.values_list("status", flat=True)) == {"active", "completed", "cancelled"}
-    assert set(engagements.values_list("recurrence", flat=True)) == {None, "monthly", "quarterly", "annual"}
-    dates = TimeEntry.objects.filter(firm__public_id=saved["firmEntityId"]).values_list("date", flat=True)
+    assert set(engagements.values_list("recurrence", flat=True)) == {
+        None,
+        "monthly",
+        "quarterly",
+        "annual",
+    }
+    dates = TimeEntry.objects.filter(firm__public_id=saved["firmEntityId"]).values_list(
+        "date", flat=True
+    )
     assert (max(dates) - min(dates)).days >= 80
     assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
     client = APIClient()
