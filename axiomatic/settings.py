@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "AccountTypeEnum": "axiomatic.ledger.models.AccountType",
         "EngagementTypeEnum": "practice.models.EngagementType",
         "ClientTierEnum": "practice.models.ClientTier",
+        "EngagementStatusEnum": "practice.models.EngagementStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "StripeSyncStatusEnum": "billing.models.SyncStatus",
     },
 }
 

@@ -8,6 +8,7 @@ from axiomatic.api.views_health import health
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/ledger/", include("axiomatic.ledger.urls")),
+    path("api/practice/", include("billing.urls")),
     path("api/practice/", include("practice.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from axiomatic.entities.signals import demo_firm_seeded
+        from billing import demo, pricing, receivers
+        from practice.pricing import register_fee_source
+        from practice.signals import client_link_changed
+
+        # Practice shows monthlyFee from our price table (editable in the admin).
+        register_fee_source(pricing.tier_prices_cents)
+        client_link_changed.connect(receivers.on_client_link_changed, dispatch_uid="billing-links")
+        demo_firm_seeded.connect(demo.seed_billing, dispatch_uid="billing-demo")

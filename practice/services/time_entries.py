@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.core.money import amount_cents
@@ -243,3 +244,47 @@ def time_entry_update(
 def time_entry_delete(*, firm: Entity, public_id: str) -> None:
     entry = _locked_entry(firm=firm, public_id=public_id)
     entry.delete()
+
+
+def time_entries_lock(*, firm: Entity, public_ids: list[str]) -> list[TimeEntry]:
+    """The firm's entries among `public_ids`, locked in id order (the order every locker uses, so
+    overlapping invoicing requests queue instead of deadlocking). Caller holds a transaction."""
+    return list(
+        TimeEntry.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .filter(firm=firm, public_id__in=public_ids)
+        .order_by("id")
+    )
+
+
+def time_entries_mark_billed(
+    *, entries: list[TimeEntry], invoice_public_id: str, invoice_number: str
+) -> int:
+    """Mark locked, unbilled entries as billed on an invoice. Caller holds their locks."""
+    now = timezone.now()
+    return TimeEntry.objects.filter(
+        pk__in=[e.pk for e in entries], billing_status=BillingStatus.UNBILLED
+    ).update(
+        billing_status=BillingStatus.BILLED,
+        invoice_public_id=invoice_public_id,
+        invoice_number=invoice_number,
+        billed_at=now,
+        updated_at=now,
+    )
+
+
+def time_entries_mark_unbilled(*, firm: Entity, invoice_public_id: str) -> int:
+    """Return the entries of a voided invoice to unbilled, under their row locks."""
+    ids = list(
+        TimeEntry.objects.select_for_update()
+        .filter(firm=firm, invoice_public_id=invoice_public_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return TimeEntry.objects.filter(pk__in=ids).update(
+        billing_status=BillingStatus.UNBILLED,
+        invoice_public_id=None,
+        invoice_number=None,
+        billed_at=None,
+        updated_at=timezone.now(),
+    )

@@ -1,0 +1,9 @@
+"""Error codes the billing API answers with, beside the shared ones in axiomatic.core.errors."""
+
+from enum import StrEnum
+
+
+class BillingErrorCode(StrEnum):
+    TIME_ENTRIES_NOT_INVOICEABLE = "time_entries_not_invoiceable"
+    INVOICE_PAID = "invoice_paid"
+    CHART_INCOMPLETE = "chart_incomplete"

@@ -1,0 +1,219 @@
+"""Partner program billing and the firms' AR invoices.
+
+Program pricing: each client of a firm costs a monthly fee set by its tier (ClientTierPrice). A firm's
+partner tier follows its number of active program clients (PartnerTier) and gives a volume discount on
+every client's fee, whoever pays it: the firm (consolidated) or the client (client_direct). Both tables
+are seeded by a data migration and edited in the admin. These are program fees only: nothing here
+touches a client workspace's prepaid cloud credit.
+
+AR invoices: a firm bills its own client from unbilled time. An invoice has one line per time entry
+(amount = hours x rate, rounded half-up per line; the total is the sum of lines), a number per firm
+without gaps (INV-000042), and a journal entry in the firm's books (debit accounts receivable, credit
+service revenue). Voiding reverses that entry and returns the time to unbilled; the number stays used.
+`UNIQUE(time_entry)` over live lines is the database's guarantee that no entry is billed twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from axiomatic.core.models import PublicIdField, TimeStampedModel
+from practice.models import ClientTier
+
+
+class ClientTierPrice(TimeStampedModel):
+    tier = models.CharField(max_length=20, choices=ClientTier.choices, unique=True)
+    monthly_cents = models.BigIntegerField()
+    stripe_plan_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ("monthly_cents",)
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_cents__gte=0), name="tierprice_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier}: {self.monthly_cents} cents a month"
+
+
+class PartnerTier(TimeStampedModel):
+    name = models.CharField(max_length=20, unique=True)
+    min_clients = models.PositiveIntegerField(unique=True)
+    discount_percent = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("min_clients",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount_percent__lte=100), name="partnertier_discount_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.min_clients}+ clients, {self.discount_percent}%)"
+
+
+class FirmBillingProfile(TimeStampedModel):
+    firm = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, related_name="billing_profile"
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    last_invoice_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Billing profile of {self.firm}"
+
+
+class SyncStatus(models.TextChoices):
+    SYNCED = "synced", "Synced"
+    PENDING = "pending", "Pending"
+    FAILED = "failed", "Failed"
+    NOT_CONFIGURED = "not_configured", "Not configured"
+
+
+class StripeSyncState(TimeStampedModel):
+    """Where the firm's program billing stands in Stripe, as staff and the overview see it."""
+
+    firm = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, related_name="stripe_sync_state"
+    )
+    status = models.CharField(max_length=20, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    customer_id = models.CharField(max_length=100, blank=True)
+    subscription_id = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    payment_status = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.firm}: {self.status}"
+
+
+class ProgramChangeKind(models.TextChoices):
+    ADDED = "added", "Client added"
+    ARCHIVED = "archived", "Client archived"
+    TIER_CHANGED = "tier_changed", "Tier changed"
+    MODE_CHANGED = "mode_changed", "Billing mode changed"
+
+
+class ProgramChange(models.Model):
+    """A change to what the firm's program costs, with the prorated amount for the rest of its month."""
+
+    firm = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(
+        "practice.ClientLink", on_delete=models.CASCADE, related_name="program_changes"
+    )
+    kind = models.CharField(max_length=20, choices=ProgramChangeKind.choices)
+    from_value = models.CharField(max_length=20, blank=True)
+    to_value = models.CharField(max_length=20, blank=True)
+    effective_date = models.DateField()
+    prorated_cents = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["firm", "effective_date"], name="programchange_firm_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_value}->{self.to_value} on {self.effective_date}"
+
+
+class LinkBillingSnapshot(models.Model):
+    """The tier and mode billing last saw for a link, to tell what an update changed."""
+
+    link = models.OneToOneField(
+        "practice.ClientLink", on_delete=models.CASCADE, related_name="billing_snapshot"
+    )
+    client_tier = models.CharField(max_length=20)
+    billing_mode = models.CharField(max_length=20)
+    archived = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.link_id}: {self.client_tier}/{self.billing_mode}"
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+class Invoice(TimeStampedModel):
+    public_id = PublicIdField(prefix="inv")
+    firm = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="invoices")
+    number = models.PositiveBigIntegerField()
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+    )
+    total_cents = models.BigIntegerField()
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "number"], name="invoice_number_unique_per_firm"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_cents__gte=0), name="invoice_total_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "issue_date", "id"], name="invoice_firm_issue")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"INV-{self.number:06d}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    time_entry = models.ForeignKey(
+        "practice.TimeEntry", null=True, on_delete=models.SET_NULL, related_name="invoice_lines"
+    )
+    position = models.PositiveIntegerField()
+    date = models.DateField()
+    description = models.TextField(blank=True)
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    rate_cents = models.BigIntegerField()
+    amount_cents = models.BigIntegerField()
+    # False once the invoice is void: the entry may then be billed again.
+    is_live = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["time_entry"],
+                condition=Q(is_live=True),
+                name="invoiceline_time_entry_billed_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours}h x {self.rate_cents} = {self.amount_cents}"
+
+
+class InvoiceEvent(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        VOIDED = "voided", "Voided"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.kind}"

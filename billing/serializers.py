@@ -1,0 +1,139 @@
+"""Wire format of the billing API."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from axiomatic.api.fields import BoundedDateField, DecimalNumberField, PublicIdField
+from billing.models import InvoiceStatus, SyncStatus
+from practice.models import BillingMode, ClientTier
+from practice.serializers import FirmQuerySerializer
+
+MAX_ENTRIES_PER_INVOICE = 1000
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class UnitsField(serializers.Field):
+    """An amount in whole currency units, passed through as computed (79, not 79.0)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value
+
+
+class OverviewClientSerializer(serializers.Serializer):
+    clientEntityId = serializers.CharField()
+    name = serializers.CharField()
+    clientTier = serializers.ChoiceField(choices=ClientTier.choices)
+    billingMode = serializers.ChoiceField(choices=BillingMode.choices)
+    monthlyFee = UnitsField(help_text="Whole currency units (79).")
+    monthlyFeeCents = serializers.IntegerField()
+    discountedFeeCents = serializers.IntegerField()
+    payer = serializers.ChoiceField(choices=["firm", "client"])
+
+
+class OverviewTotalsSerializer(serializers.Serializer):
+    firmPaysCents = serializers.IntegerField()
+    clientsPayCents = serializers.IntegerField()
+
+
+class OverviewChangeSerializer(serializers.Serializer):
+    clientEntityId = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["added", "archived", "tier_changed", "mode_changed"])
+    # "from"/"to" are keywords: declared through get_fields.
+    effectiveDate = serializers.DateField()
+    proratedCents = serializers.IntegerField(
+        help_text="The rest of the month at the discounted fee; negative for a credit."
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(allow_null=True)
+        fields["to"] = serializers.CharField(allow_null=True)
+        return fields
+
+
+class StripeStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SyncStatus.choices)
+    lastSyncedAt = serializers.DateTimeField(allow_null=True)
+    subscriptionId = serializers.CharField(allow_null=True)
+    lastError = serializers.CharField(allow_null=True)
+    paymentStatus = serializers.CharField(allow_null=True)
+
+
+class BillingOverviewSerializer(serializers.Serializer):
+    partnerTier = serializers.CharField()
+    activeClients = serializers.IntegerField()
+    volumeDiscount = serializers.IntegerField(help_text="Percent.")
+    clients = OverviewClientSerializer(many=True)
+    totals = OverviewTotalsSerializer()
+    changes = OverviewChangeSerializer(many=True)
+    stripe = StripeStatusSerializer()
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent")
+    clientEntityId = PublicIdField(prefix="ent")
+    timeEntryIds = serializers.ListField(
+        child=PublicIdField(prefix="te"), min_length=1, max_length=MAX_ENTRIES_PER_INVOICE
+    )
+    issueDate = BoundedDateField(required=False)
+    dueDate = BoundedDateField(required=False)
+
+    def validate_timeEntryIds(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each time entry may appear once.")
+        return value
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    timeEntryId = serializers.CharField(
+        source="time_entry.public_id", allow_null=True, default=None
+    )
+    date = serializers.DateField()
+    description = serializers.CharField()
+    hours = DecimalNumberField()
+    rate = serializers.IntegerField(source="rate_cents", help_text="Cents per hour.")
+    amount = serializers.IntegerField(source="amount_cents", help_text="Cents.")
+
+
+class InvoiceSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    number = serializers.CharField(source="display_number")
+    clientEntityId = serializers.CharField(source="client.public_id")
+    issueDate = serializers.DateField(source="issue_date")
+    dueDate = serializers.DateField(source="due_date")
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices)
+    total = serializers.IntegerField(source="total_cents", help_text="Cents.")
+    lineCount = serializers.SerializerMethodField()
+    journalEntryId = serializers.CharField(
+        source="journal_entry.public_id", allow_null=True, default=None
+    )
+    voidJournalEntryId = serializers.CharField(
+        source="void_journal_entry.public_id", allow_null=True, default=None
+    )
+    voidedAt = serializers.DateTimeField(source="voided_at", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    lines = InvoiceLineSerializer(many=True, source="lines.all")
+
+    def get_lineCount(self, invoice) -> int:
+        return len(invoice.lines.all())
+
+
+class InvoiceCreatedSerializer(serializers.Serializer):
+    invoice = InvoiceSerializer()
+    markedEntries = serializers.IntegerField()
+
+
+class InvoiceEnvelopeSerializer(serializers.Serializer):
+    invoice = InvoiceSerializer()
+
+
+class InvoiceListQuerySerializer(FirmQuerySerializer):
+    clientEntityId = PublicIdField(prefix="ent", required=False)
+    status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)

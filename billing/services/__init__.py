@@ -1,0 +1,1 @@
+"""Billing writes, one module per concern; each public function is one transaction."""

@@ -1,0 +1,202 @@
+"""AR invoices from unbilled time, and voiding them.
+
+Creating an invoice is one transaction that locks before it checks: the named time entries are locked
+in id order (so overlapping requests queue rather than deadlock), every rule is checked under the lock,
+then the invoice, its lines, its journal entry and the entries' billed marks are written together.
+`UNIQUE(time_entry)` on live invoice lines is the backstop if a path ever forgets the lock.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
+from axiomatic.core.money import amount_cents
+from axiomatic.entities.models import Entity
+from axiomatic.ledger.models import Account, Book, JournalSource
+from axiomatic.ledger.services import JournalEntryDraft
+from billing.errors import BillingErrorCode
+from billing.models import (
+    FirmBillingProfile,
+    Invoice,
+    InvoiceEvent,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from practice.errors import PracticeErrorCode
+from practice.models import ClientLink
+from practice.services.time_entries import (
+    time_entries_lock,
+    time_entries_mark_billed,
+    time_entries_mark_unbilled,
+)
+
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+
+
+def _ids(entries) -> str:
+    return ", ".join(sorted(e if isinstance(e, str) else e.public_id for e in entries))
+
+
+def _next_number(firm: Entity) -> int:
+    # The UPDATE takes the profile row's lock: invoices of one firm are numbered one at a time,
+    # and a rolled-back invoice gives its number back. No gaps.
+    FirmBillingProfile.objects.get_or_create(firm=firm)
+    FirmBillingProfile.objects.filter(firm=firm).update(
+        last_invoice_number=F("last_invoice_number") + 1
+    )
+    return FirmBillingProfile.objects.values_list("last_invoice_number", flat=True).get(firm=firm)
+
+
+def _posting_accounts(firm: Entity) -> tuple[Book, Account, Account]:
+    book = Book.objects.get(entity=firm, is_primary=True)
+    accounts = Account.objects.filter(
+        entity=firm, is_active=True, subtype__in=["accounts_receivable", "operating_revenue"]
+    ).order_by("code")
+    receivable = next((a for a in accounts if a.subtype == "accounts_receivable"), None)
+    revenue = next((a for a in accounts if a.subtype == "operating_revenue"), None)
+    if receivable is None or revenue is None:
+        raise ConflictError(
+            "The firm's chart of accounts has no active accounts receivable or service revenue "
+            "account to post the invoice to.",
+            code=BillingErrorCode.CHART_INCOMPLETE,
+        )
+    return book, receivable, revenue
+
+
+@transaction.atomic
+def invoice_create_from_time(
+    *,
+    firm: Entity,
+    link: ClientLink,
+    time_entry_ids: list[str],
+    issue_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    created_by=None,
+) -> Invoice:
+    entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
+    found = {e.public_id for e in entries}
+    unknown = [i for i in time_entry_ids if i not in found]
+    if unknown:
+        raise field_errors(
+            {"timeEntryIds": [f"No such time entries for this firm: {_ids(unknown)}."]}
+        )
+    problems: dict[str, list[str]] = {}
+    other_client = [e for e in entries if e.client_id != link.client_id]
+    if other_client:
+        problems["timeEntryIds"] = [f"Time entries of another client: {_ids(other_client)}."]
+    billed = [e for e in entries if e.is_invoiced]
+    if billed:
+        raise ConflictError(
+            f"Time entries already invoiced: {_ids(billed)}.",
+            code=PracticeErrorCode.TIME_ENTRY_INVOICED,
+            fields={"timeEntryIds": [f"Already invoiced: {_ids(billed)}."]},
+        )
+    not_billable = [e for e in entries if not e.billable]
+    if not_billable:
+        problems.setdefault("timeEntryIds", []).append(
+            f"Time entries that are not billable: {_ids(not_billable)}."
+        )
+    no_rate = [e for e in entries if e.rate_cents is None]
+    if no_rate:
+        problems.setdefault("timeEntryIds", []).append(
+            f"Time entries without a rate: {_ids(no_rate)}."
+        )
+    if problems:
+        raise field_errors(problems, code=BillingErrorCode.TIME_ENTRIES_NOT_INVOICEABLE)
+
+    issue_date = issue_date or timezone.localdate()
+    if due_date is None:
+        profile = FirmBillingProfile.objects.filter(firm=firm).first()
+        terms = profile.payment_terms_days if profile else DEFAULT_PAYMENT_TERMS_DAYS
+        due_date = issue_date + dt.timedelta(days=terms)
+    elif due_date < issue_date:
+        raise field_errors({"dueDate": ["Must not be before issueDate."]})
+
+    ordered = sorted(entries, key=lambda e: (e.date, e.pk))
+    amounts = [amount_cents(hours=e.hours, rate_cents=e.rate_cents) for e in ordered]
+    total = sum(amounts)
+    invoice = Invoice.objects.create(
+        firm=firm,
+        client=link.client,
+        number=_next_number(firm),
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=firm.currency,
+        total_cents=total,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            time_entry=entry,
+            position=position,
+            date=entry.date,
+            description=entry.description,
+            hours=entry.hours,
+            rate_cents=entry.rate_cents,
+            amount_cents=amount,
+        )
+        for position, (entry, amount) in enumerate(zip(ordered, amounts, strict=True), start=1)
+    )
+    if total > 0:
+        book, receivable, revenue = _posting_accounts(firm)
+        memo = f"{invoice.display_number} to {link.client.name}"
+        invoice.journal_entry = (
+            JournalEntryDraft(
+                book=book,
+                date=issue_date,
+                memo=memo,
+                source=JournalSource.INVOICE,
+                created_by=created_by,
+            )
+            .debit(receivable, total, memo)
+            .credit(revenue, total, memo)
+            .post()
+        )
+        invoice.save(update_fields=["journal_entry"])
+    time_entries_mark_billed(
+        entries=entries, invoice_public_id=invoice.public_id, invoice_number=invoice.display_number
+    )
+    InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
+    return invoice
+
+
+@transaction.atomic
+def invoice_void(*, firm: Entity, public_id: str, voided_by=None) -> Invoice:
+    """Void an open invoice: reverse its journal entry and return its time to unbilled.
+
+    The number stays used. Voiding a void invoice changes nothing."""
+    invoice = Invoice.objects.select_for_update().filter(firm=firm, public_id=public_id).first()
+    if invoice is None:
+        raise NotFoundError()
+    if invoice.status == InvoiceStatus.VOID:
+        return invoice
+    if invoice.status == InvoiceStatus.PAID:
+        raise ConflictError("A paid invoice cannot be voided.", code=BillingErrorCode.INVOICE_PAID)
+    time_entries_mark_unbilled(firm=firm, invoice_public_id=invoice.public_id)
+    invoice.lines.update(is_live=False)
+    if invoice.journal_entry_id is not None:
+        original = invoice.journal_entry
+        memo = f"Void {invoice.display_number}"
+        draft = JournalEntryDraft(
+            book=original.book,
+            date=timezone.localdate(),
+            memo=memo,
+            source=JournalSource.INVOICE,
+            created_by=voided_by,
+        )
+        for line in original.lines.select_related("account").order_by("id"):
+            draft.line(
+                account=line.account,
+                debit_cents=line.credit_cents,
+                credit_cents=line.debit_cents,
+                description=memo,
+            )
+        invoice.void_journal_entry = draft.post()
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = timezone.now()
+    invoice.save(update_fields=["status", "voided_at", "void_journal_entry", "updated_at"])
+    InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.VOIDED, actor=voided_by)
+    return invoice

@@ -1,0 +1,24 @@
+"""Billing paths under /api/practice/billing, as the contract spells them (docs/adr/0002)."""
+
+from django.urls import path
+
+from billing import views
+
+urlpatterns = [
+    path(
+        "billing",
+        views.BillingOverviewViewSet.as_view({"get": "retrieve"}),
+        name="billing-overview",
+    ),
+    path(
+        "billing/invoice", views.InvoiceViewSet.as_view({"post": "create"}), name="billing-invoice"
+    ),
+    path(
+        "billing/invoices", views.InvoiceViewSet.as_view({"get": "list"}), name="billing-invoices"
+    ),
+    path(
+        "billing/invoices/<str:invoice_id>/void",
+        views.InvoiceViewSet.as_view({"post": "void"}),
+        name="billing-invoice-void",
+    ),
+]
