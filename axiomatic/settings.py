@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "EngagementStatusEnum": "practice.models.EngagementStatus",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "StripeSyncStatusEnum": "billing.models.SyncStatus",
+        "ReportTypeEnum": "reports.serializers.REPORT_CHOICES",
     },
 }
 

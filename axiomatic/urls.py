@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/ledger/", include("axiomatic.ledger.urls")),
     path("api/practice/", include("billing.urls")),
     path("api/practice/", include("practice.urls")),
+    path("api/reports/", include("reports.urls")),
+    path("reports/", include("reports.page_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("practice.page_urls")),

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -86,4 +87,10 @@ def client_home(request):
         .prefetch_related(Prefetch("entity__books", queryset=Book.objects.order_by("id")))
         .order_by("entity__name", "id")
     )
-    return render(request, "practice/client_home.html", {"memberships": memberships})
+    today = timezone.localdate()
+    context = {
+        "memberships": memberships,
+        "today": today,
+        "year_start": today.replace(month=1, day=1),
+    }
+    return render(request, "practice/client_home.html", context)

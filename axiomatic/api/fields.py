@@ -165,3 +165,13 @@ class BoundedDateField(serializers.DateField):
         if not (self.MIN <= day <= self.MAX):
             self.fail("bounds")
         return day
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that takes only a JSON integer (not "7", 7.5 or true)."""
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -28,6 +28,7 @@ class ApiErrorMiddleware:
             request.path.startswith(API_PREFIX)
             and response.status_code >= 400
             and not isinstance(response, Response)
+            and not getattr(response, "api_passthrough", False)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             converted = error_json_response(response.status_code)

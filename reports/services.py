@@ -1,0 +1,112 @@
+"""Share links: create, open (count atomically), revoke."""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from axiomatic.core.errors import NotFoundError
+from reports.models import ReportShare, ReportShareAccess
+
+TOKEN_PREFIX = "tok_"
+TOKEN_BYTES = 32
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_url(token: str) -> str:
+    # From SITE_URL, never from the request's Host header.
+    return settings.SITE_URL + reverse("report-share-open", args=[token])
+
+
+@transaction.atomic
+def share_create(
+    *,
+    entity,
+    book,
+    report_type: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    expires_in_days: int,
+    max_access_count: int | None,
+    created_by=None,
+) -> tuple[ReportShare, str]:
+    """A new share link; returns it with its token, shown this once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    share = ReportShare.objects.create(
+        entity=entity,
+        book=book,
+        report_type=report_type,
+        date_from=date_from,
+        date_to=date_to,
+        token_hash=_hash(token),
+        created_by=created_by,
+        expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
+        max_access_count=max_access_count,
+    )
+    return share, token
+
+
+class ShareProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    USED_UP = "used_up"
+
+
+class ShareUnusable(Exception):
+    def __init__(self, problem: ShareProblem):
+        super().__init__(problem)
+        self.problem = problem
+        self.status_code = 404 if problem == ShareProblem.UNKNOWN else 410
+
+
+def _ip_hash(ip: str) -> str:
+    # Keyed with the secret so the log cannot be reversed by hashing every IPv4 address.
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def share_open(*, token: str, ip: str, user_agent: str) -> ReportShare:
+    """Count one access if the link is usable, in one conditional UPDATE (no lost counts)."""
+    now = timezone.now()
+    digest = _hash(token) if token.startswith(TOKEN_PREFIX) else None
+    usable = Q(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now) & (
+        Q(max_access_count__isnull=True) | Q(access_count__lt=F("max_access_count"))
+    )
+    counted = ReportShare.objects.filter(usable).update(
+        access_count=F("access_count") + 1, last_accessed_at=now
+    )
+    share = ReportShare.objects.filter(token_hash=digest).first() if digest else None
+    if share is None:
+        raise ShareUnusable(ShareProblem.UNKNOWN)
+    if not counted:
+        if share.revoked_at is not None:
+            raise ShareUnusable(ShareProblem.REVOKED)
+        if share.expires_at <= now:
+            raise ShareUnusable(ShareProblem.EXPIRED)
+        raise ShareUnusable(ShareProblem.USED_UP)
+    ReportShareAccess.objects.create(share=share, ip_hash=_ip_hash(ip), user_agent=user_agent[:300])
+    return share
+
+
+@transaction.atomic
+def share_revoke(*, entity, public_id: str) -> ReportShare:
+    share = (
+        ReportShare.objects.select_for_update().filter(entity=entity, public_id=public_id).first()
+    )
+    if share is None:
+        raise NotFoundError()
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+    return share

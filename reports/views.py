@@ -1,0 +1,250 @@
+"""The reports API (statements, share links) and the pages a share link leads to."""
+
+from django.core import signing
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from axiomatic.api.access import entity_for_request
+from axiomatic.api.pagination import keyset_pagination
+from axiomatic.api.schema import error_responses
+from axiomatic.api.views import ApiViewSet
+from axiomatic.core.errors import NotFoundError, field_errors
+from axiomatic.core.ids import is_public_id
+from axiomatic.ledger.selectors import book_get
+from reports import services
+from reports.models import ReportShare
+from reports.rendering import render_html, render_pdf
+from reports.serializers import (
+    ShareAccessSerializer,
+    ShareCreatedSerializer,
+    ShareCreateSerializer,
+    ShareEnvelopeSerializer,
+    ShareListQuerySerializer,
+    ShareSerializer,
+    StatementJsonSerializer,
+    StatementQuerySerializer,
+)
+from reports.statements import build_statement
+
+READ = error_responses(400, 401, 403, 404)
+WRITE = error_responses(400, 401, 403, 404)
+SHARE_VIEW_SALT = "reports.share-view"
+SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
+
+
+class FormatParamNegotiation(BaseContentNegotiation):
+    """The `format` query parameter chooses HTML, PDF or JSON, not the Accept header."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _statement_response(statement, fmt: str, *, pdf_url: str | None = None):
+    if fmt == "json":
+        return Response(statement.as_json())
+    if fmt == "pdf":
+        response = HttpResponse(render_pdf(statement), content_type="application/pdf")
+        filename = f"{statement.report}-{statement.date_to.isoformat()}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+    return HttpResponse(
+        render_html(statement, pdf_url=pdf_url), content_type="text/html; charset=utf-8"
+    )
+
+
+class StatementViewSet(ApiViewSet):
+    query_serializer_class = StatementQuerySerializer
+    content_negotiation_class = FormatParamNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="reports_statement",
+        summary="A financial statement as HTML (default), PDF or JSON",
+        parameters=[StatementQuerySerializer],
+        responses={
+            (200, "text/html"): OpenApiResponse(
+                OpenApiTypes.STR, description="The statement page."
+            ),
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="format=pdf"
+            ),
+            (200, "application/json"): StatementJsonSerializer,
+            **READ,
+        },
+    )
+    def retrieve(self, request):
+        query = self.query
+        access = entity_for_request(request, query["entityId"])
+        book = book_get(entity=access.entity, public_id=query["bookId"])
+        if book is None:
+            raise NotFoundError()
+        statement = build_statement(
+            report=query["report"], book=book, date_from=query["from"], date_to=query["to"]
+        )
+        return _statement_response(statement, query["format"])
+
+
+class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = ShareListQuerySerializer
+    serializer_class = ShareSerializer
+    pagination_class = keyset_pagination("links", ("-id",))
+
+    def get_queryset(self):
+        access = entity_for_request(self.request, self.query["entityId"])
+        return ReportShare.objects.filter(entity=access.entity).select_related("entity", "book")
+
+    def _share(self, share_id: str, *, write: bool = False) -> ReportShare:
+        if not is_public_id(share_id, "shr"):
+            raise field_errors({"id": ["Not a valid shr_ id."]})
+        share = (
+            ReportShare.objects.select_related("entity", "book").filter(public_id=share_id).first()
+        )
+        if share is None:
+            raise NotFoundError()
+        entity_for_request(self.request, share.entity.public_id, write=write)
+        return share
+
+    @extend_schema(
+        operation_id="reports_share_list",
+        summary="List an entity's share links",
+        parameters=[ShareListQuerySerializer],
+        responses={200: ShareSerializer(many=True), **READ},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="reports_share_create",
+        summary="Create a time-limited shareable link to a report",
+        request=ShareCreateSerializer,
+        responses={201: ShareCreatedSerializer, **WRITE},
+    )
+    def create(self, request):
+        data = self.body(ShareCreateSerializer)
+        access = entity_for_request(request, data["entityId"], write=True)
+        parameters = data["parameters"]
+        book = book_get(entity=access.entity, public_id=parameters["bookId"])
+        if book is None:
+            raise field_errors({"parameters.bookId": ["No such book for this entity."]})
+        share, token = services.share_create(
+            entity=access.entity,
+            book=book,
+            report_type=data["reportType"],
+            date_from=parameters["from"],
+            date_to=parameters["to"],
+            expires_in_days=data["expiresInDays"],
+            max_access_count=data["maxAccessCount"],
+            created_by=access.actor,
+        )
+        body = {
+            "id": share.public_id,
+            "shareUrl": services.share_url(token),
+            "expiresAt": share.expires_at,
+        }
+        return Response(ShareCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="reports_share_accesses",
+        summary="The access log of a share link",
+        responses={200: ShareAccessSerializer(many=True), **READ},
+    )
+    def accesses(self, request, share_id: str):
+        share = self._share(share_id)
+        rows = share.accesses.order_by("-id")[:1000]
+        return Response({"accesses": ShareAccessSerializer(rows, many=True).data})
+
+    @extend_schema(
+        operation_id="reports_share_revoke",
+        summary="Revoke a share link: the next open is refused",
+        request=None,
+        responses={200: ShareEnvelopeSerializer, **WRITE},
+    )
+    def revoke(self, request, share_id: str):
+        share = self._share(share_id, write=True)
+        share = services.share_revoke(entity=share.entity, public_id=share.public_id)
+        share = ReportShare.objects.select_related("entity", "book").get(pk=share.pk)
+        return Response({"link": ShareSerializer(share).data})
+
+
+def _share_problem_page(request, error: services.ShareUnusable) -> HttpResponse:
+    response = render(
+        request, "reports/share_unusable.html", {"problem": error.problem}, status=error.status_code
+    )
+    response.api_passthrough = True  # a page for people, not the API's JSON error
+    return _private(response)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ShareOpenViewSet(ApiViewSet):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="reports_share_open",
+        summary="Open a share link: redirects to the rendered report",
+        auth=[],
+        responses={
+            302: OpenApiResponse(description="To a short-lived signed URL of the rendered report."),
+            404: OpenApiResponse(
+                OpenApiTypes.STR, description="Unknown or tampered link (HTML page)."
+            ),
+            410: OpenApiResponse(
+                OpenApiTypes.STR, description="Expired or revoked link (HTML page)."
+            ),
+        },
+    )
+    def open(self, request, token: str):
+        try:
+            share = services.share_open(
+                token=token,
+                ip=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except services.ShareUnusable as error:
+            return _share_problem_page(request, error)
+        signed = signing.TimestampSigner(salt=SHARE_VIEW_SALT).sign(share.public_id)
+        return _private(redirect(reverse("report-share-view", args=[signed])))
+
+
+@require_GET
+def share_view_page(request, signed: str):
+    """The rendered report behind a share link, for a few minutes after the link was opened."""
+    try:
+        public_id = signing.TimestampSigner(salt=SHARE_VIEW_SALT).unsign(
+            signed, max_age=SHARE_VIEW_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.EXPIRED))
+    except signing.BadSignature:
+        return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.UNKNOWN))
+    share = ReportShare.objects.select_related("book__entity").filter(public_id=public_id).first()
+    if share is None or share.revoked_at is not None:
+        problem = services.ShareProblem.UNKNOWN if share is None else services.ShareProblem.REVOKED
+        return _share_problem_page(request, services.ShareUnusable(problem))
+    statement = build_statement(
+        report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
+    )
+    fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
+    pdf_url = reverse("report-share-view", args=[signed]) + "?format=pdf"
+    return _private(_statement_response(statement, fmt, pdf_url=pdf_url))
