@@ -15,9 +15,9 @@ from billing.models import (
     StripeSyncState,
     SyncStatus,
 )
-from billing.pricing import partner_tier_for, partner_tiers, tier_prices_cents
+from billing.pricing import partner_tier_for, partner_tiers
 from practice.models import BillingMode
-from practice.pricing import fee_fields
+from practice.pricing import fee_fields, tier_fees_cents
 from practice.selectors import active_client_links
 
 
@@ -25,7 +25,7 @@ def billing_overview(*, firm: Entity, today: dt.date | None = None) -> dict:
     """The contract's overview. Five queries whatever the number of clients."""
     today = today or timezone.localdate()
     links = list(active_client_links(firm).select_related("client").order_by("id"))
-    prices = tier_prices_cents()
+    prices = tier_fees_cents()  # the table, with list prices for a tier it lacks
     tier_name, percent = partner_tier_for(len(links), partner_tiers())
     clients = []
     totals = {"firmPaysCents": 0, "clientsPayCents": 0}

@@ -199,6 +199,8 @@ def _client_ip(request) -> str:
 class ShareOpenViewSet(ApiViewSet):
     authentication_classes = []
     permission_classes = [AllowAny]
+    # Why no HEAD: link-preview bots send it, and each open counts towards maxAccessCount.
+    http_method_names = ["get"]
 
     @extend_schema(
         operation_id="reports_share_open",

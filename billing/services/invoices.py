@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
-from axiomatic.core.money import amount_cents
+from axiomatic.core.money import MAX_CENTS, amount_cents
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
 from axiomatic.ledger.services import JournalEntryDraft
@@ -118,6 +118,15 @@ def invoice_create_from_time(
     ordered = sorted(entries, key=lambda e: (e.date, e.pk))
     amounts = [amount_cents(hours=e.hours, rate_cents=e.rate_cents) for e in ordered]
     total = sum(amounts)
+    if total > MAX_CENTS:
+        raise field_errors(
+            {
+                "timeEntryIds": [
+                    f"The invoice total would exceed {MAX_CENTS} cents: bill fewer entries."
+                ]
+            },
+            code=BillingErrorCode.TIME_ENTRIES_NOT_INVOICEABLE,
+        )
     invoice = Invoice.objects.create(
         firm=firm,
         client=link.client,

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from axiomatic.core.money import discounted_cents, prorated_cents
 from billing.models import LinkBillingSnapshot, ProgramChange, ProgramChangeKind
-from billing.pricing import partner_tier_for, partner_tiers, tier_prices_cents
+from billing.pricing import partner_tier_for, partner_tiers
 from practice.models import ClientLink
+from practice.pricing import tier_fees_cents
 from practice.selectors import active_client_links
 
 
@@ -29,11 +30,11 @@ def program_change_record(*, link_id: int, change: str) -> list[ProgramChange]:
     if link is None:
         return []
     today = timezone.localdate()
-    prices = tier_prices_cents()
+    prices = tier_fees_cents()
     _, percent = partner_tier_for(active_client_links(link.firm).count(), partner_tiers())
 
     def fee(tier: str) -> int:
-        return discounted_cents(prices.get(tier, 0), percent)
+        return discounted_cents(prices[tier], percent)
 
     snapshot = LinkBillingSnapshot.objects.select_for_update().filter(link=link).first()
     changes: list[ProgramChange] = []
