@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 
 from axiomatic.core.errors import field_errors
 from axiomatic.core.money import MAX_CENTS
+from axiomatic.core.sequences import next_in_sequence
 from axiomatic.ledger.chart import DEFAULT_BOOKS, DEFAULT_CHART
 from axiomatic.ledger.errors import LedgerErrorCode
 from axiomatic.ledger.models import (
@@ -131,7 +131,9 @@ class JournalEntryDraft:
         entry = JournalEntry.objects.create(
             entity_id=self.book.entity_id,
             book=self.book,
-            number=_next_journal_number(self.book.entity_id),
+            number=next_in_sequence(
+                JournalSequence, field="last_number", entity_id=self.book.entity_id
+            ),
             date=self.date,
             memo=self.memo,
             source=self.source,
@@ -148,18 +150,6 @@ class JournalEntryDraft:
             for line in self.lines
         )
         return entry
-
-
-def _next_journal_number(entity_id: int) -> int:
-    # Why an UPDATE first: it takes the row lock, so concurrent postings for one entity queue here
-    # and each gets the next number; a rolled-back posting releases its number with the lock.
-    bumped = JournalSequence.objects.filter(entity_id=entity_id).update(
-        last_number=F("last_number") + 1
-    )
-    if not bumped:
-        JournalSequence.objects.get_or_create(entity_id=entity_id)
-        JournalSequence.objects.filter(entity_id=entity_id).update(last_number=F("last_number") + 1)
-    return JournalSequence.objects.values_list("last_number", flat=True).get(entity_id=entity_id)
 
 
 def journal_entry_post(

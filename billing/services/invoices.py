@@ -9,11 +9,11 @@ then the invoice, its lines, its journal entry and the entries' billed marks are
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.core.money import MAX_CENTS, amount_cents
+from axiomatic.core.sequences import next_in_sequence
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
 from axiomatic.ledger.services import JournalEntryDraft
@@ -38,16 +38,6 @@ DEFAULT_PAYMENT_TERMS_DAYS = 30
 
 def _ids(entries) -> str:
     return ", ".join(sorted(e if isinstance(e, str) else e.public_id for e in entries))
-
-
-def _next_number(firm: Entity) -> int:
-    # The UPDATE takes the profile row's lock: invoices of one firm are numbered one at a time,
-    # and a rolled-back invoice gives its number back. No gaps.
-    FirmBillingProfile.objects.get_or_create(firm=firm)
-    FirmBillingProfile.objects.filter(firm=firm).update(
-        last_invoice_number=F("last_invoice_number") + 1
-    )
-    return FirmBillingProfile.objects.values_list("last_invoice_number", flat=True).get(firm=firm)
 
 
 def _posting_accounts(firm: Entity) -> tuple[Book, Account, Account]:
@@ -130,7 +120,7 @@ def invoice_create_from_time(
     invoice = Invoice.objects.create(
         firm=firm,
         client=link.client,
-        number=_next_number(firm),
+        number=next_in_sequence(FirmBillingProfile, field="last_invoice_number", firm=firm),
         issue_date=issue_date,
         due_date=due_date,
         currency=firm.currency,
