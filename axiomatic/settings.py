@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "axiomatic.ledger",
     "axiomatic.api",
     "practice",
+    "djstripe",
     "billing",
     "reports",
 ]
@@ -142,7 +144,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every enrolled firm's program billing is reconciled with Stripe each night.
+    "stripe-sync-all-firms": {
+        "task": "billing.tasks.sync_all_firms_stripe",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 if REDIS_URL:
     CACHES = {
@@ -163,6 +171,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Axiomatic <no-reply@
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_LIVE_MODE = STRIPE_SECRET_KEY.startswith("sk_live_")
+# dj-stripe mirrors Stripe objects; a firm (or a client paying directly) is its subscriber.
+STRIPE_API_HOST = STRIPE_API_BASE
+DJSTRIPE_SUBSCRIBER_MODEL = "entities.Entity"
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
+# Transient Stripe errors (network, 429, 5xx) are retried by the client with backoff, then by Celery.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 
 # --- Internationalisation, time, static -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -232,4 +248,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The Stripe library logs every request at INFO; our sync logs one line per firm instead.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }

@@ -16,3 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 # The broker is still configured from the environment: tests/test_celery_worker.py turns eager mode
 # off for itself and runs a real worker against it.
 CELERY_TASK_ALWAYS_EAGER = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: live-server tests (Stripe webhooks, the browser) write from other threads,
+    # and only a file database gets WAL and the lock timeout that lets them wait their turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -7,6 +7,8 @@ from axiomatic.api.views_health import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Stripe's webhooks, verified and stored by dj-stripe: /stripe/webhook/<endpoint uuid>/
+    path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("api/ledger/", include("axiomatic.ledger.urls")),
     path("api/practice/", include("billing.urls")),
     path("api/practice/", include("practice.urls")),

@@ -96,6 +96,17 @@ class Entity(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def email(self) -> str:
+        """Where billing mail for this entity goes (Stripe customers): its first admin's address."""
+        address = (
+            self.memberships.filter(role=Role.ADMIN)
+            .order_by("id")
+            .values_list("user__email", flat=True)
+            .first()
+        )
+        return address or ""
+
 
 class Role(models.TextChoices):
     ADMIN = "ADMIN", "Admin"
