@@ -15,3 +15,12 @@ class BillingConfig(AppConfig):
         register_fee_source(pricing.tier_prices_cents)
         client_link_changed.connect(receivers.on_client_link_changed, dispatch_uid="billing-links")
         demo_firm_seeded.connect(demo.seed_billing, dispatch_uid="billing-demo")
+
+        from djstripe.signals import WEBHOOK_SIGNALS
+
+        from billing.services.stripe_webhooks import HANDLED_EVENTS
+
+        for event_type in HANDLED_EVENTS:
+            WEBHOOK_SIGNALS[event_type].connect(
+                receivers.on_stripe_event, dispatch_uid=f"billing-stripe-{event_type}"
+            )

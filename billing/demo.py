@@ -1,12 +1,38 @@
-"""The billing part of `manage.py seed_demo`: invoices from some of the demo firm's time."""
+"""The billing part of `manage.py seed_demo`: invoices from some of the demo firm's time, and the
+firm's program billing synced with Stripe when a Stripe key is configured."""
+
+import stripe
+from django.conf import settings
 
 from billing.models import Invoice
 from billing.services.invoices import invoice_create_from_time
+from billing.services.stripe_sync import StripeNotConfigured, stripe_sync_failed, stripe_sync_firm
 from practice.models import TimeEntry
 from practice.selectors import active_client_links
 
 
 def seed_billing(sender, *, firm, owner, progress, **kwargs) -> None:
+    _seed_invoices(firm=firm, owner=owner, progress=progress)
+    _sync_stripe(firm=firm, progress=progress)
+
+
+def _sync_stripe(*, firm, progress) -> None:
+    try:
+        result = stripe_sync_firm(firm_id=firm.id)
+    except StripeNotConfigured:
+        progress("Stripe: not configured (set STRIPE_SECRET_KEY to sync the program billing).")
+        return
+    except stripe.StripeError as error:
+        stripe_sync_failed(firm_id=firm.id, error=error)
+        progress(f"Stripe: sync failed ({error}); see Billing > Stripe sync states in the admin.")
+        return
+    progress(
+        f"Stripe: synced at {settings.STRIPE_API_BASE}: customer {result.customer_id}, "
+        f"subscription {result.subscription_id or 'none'}, {result.writes} changes."
+    )
+
+
+def _seed_invoices(*, firm, owner, progress) -> None:
     if Invoice.objects.filter(firm=firm).exists():
         return
     count = 0

@@ -24,7 +24,6 @@ from practice.models import ClientTier
 class ClientTierPrice(TimeStampedModel):
     tier = models.CharField(max_length=20, choices=ClientTier.choices, unique=True)
     monthly_cents = models.BigIntegerField()
-    stripe_plan_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ("monthly_cents",)
@@ -82,10 +81,28 @@ class StripeSyncState(TimeStampedModel):
     customer_id = models.CharField(max_length=100, blank=True)
     subscription_id = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # From Stripe's webhooks: "paid", "payment_failed", or the subscription's status.
     payment_status = models.CharField(max_length=40, blank=True)
+    payment_status_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.firm}: {self.status}"
+
+
+class DirectBillingState(TimeStampedModel):
+    """The Stripe customer and subscription of a client that pays its program fee itself."""
+
+    link = models.OneToOneField(
+        "practice.ClientLink", on_delete=models.CASCADE, related_name="stripe_direct"
+    )
+    customer_id = models.CharField(max_length=100, blank=True)
+    subscription_id = models.CharField(max_length=100, blank=True)
+    payment_status = models.CharField(max_length=40, blank=True)
+    payment_status_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.link_id}: {self.subscription_id or 'no subscription'}"
 
 
 class ProgramChangeKind(models.TextChoices):

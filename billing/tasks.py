@@ -1,0 +1,47 @@
+"""Celery tasks of program billing: thin wrappers around the Stripe reconcile."""
+
+import logging
+
+import stripe
+from celery import shared_task
+
+from axiomatic.entities.models import PartnerEnrollment
+from billing.services.stripe_sync import (
+    TRANSIENT_ERRORS,
+    StripeNotConfigured,
+    stripe_sync_failed,
+    stripe_sync_firm,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 6  # with the backoff below: about 1, 2, 4, 8, 16, 32 minutes
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def sync_firm_stripe(self, firm_id: int) -> int | None:
+    """Reconcile one firm with Stripe. Returns the number of Stripe writes it took."""
+    try:
+        return stripe_sync_firm(firm_id=firm_id).writes
+    except StripeNotConfigured:
+        return None
+    except TRANSIENT_ERRORS as exc:
+        # Eager mode (no broker) has no one to retry later: record the failure for staff to see.
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            stripe_sync_failed(firm_id=firm_id, error=exc)
+            return None
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    except stripe.StripeError as exc:
+        # Refused by Stripe (bad request, authentication): retrying would not help.
+        stripe_sync_failed(firm_id=firm_id, error=exc)
+        return None
+
+
+@shared_task
+def sync_all_firms_stripe() -> int:
+    """Nightly: queue a reconcile for every firm enrolled in the program."""
+    firm_ids = list(PartnerEnrollment.objects.order_by("firm_id").values_list("firm_id", flat=True))
+    for firm_id in firm_ids:
+        sync_firm_stripe.delay(firm_id)
+    logger.info("queued the Stripe sync of %s firms", len(firm_ids))
+    return len(firm_ids)
