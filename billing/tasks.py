@@ -22,7 +22,8 @@ MAX_RETRIES = 6  # with the backoff below: about 1, 2, 4, 8, 16, 32 minutes
 def sync_firm_stripe(self, firm_id: int) -> int | None:
     """Reconcile one firm with Stripe. Returns the number of Stripe writes it took."""
     try:
-        return stripe_sync_firm(firm_id=firm_id).writes
+        # Retries keep the task id: the same idempotency keys, so Stripe replays what it already did.
+        return stripe_sync_firm(firm_id=firm_id, run=self.request.id).writes
     except StripeNotConfigured:
         return None
     except TRANSIENT_ERRORS as exc:

@@ -20,6 +20,7 @@ firms pay from Stripe's hosted invoice page (ADR 0011).
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 import stripe
@@ -113,16 +114,22 @@ def stripe_client() -> stripe.StripeClient:
 
 
 class _Stripe:
-    """The few Stripe calls the reconcile makes, as plain dicts, counting writes."""
+    """The few Stripe calls the reconcile makes, as plain dicts, counting writes.
 
-    def __init__(self, client: stripe.StripeClient):
+    Idempotency keys are `axiomatic-<run>-<purpose>-<hash of the request>`. The run is the Celery
+    task's id, which its retries keep: a create that reached Stripe before the connection dropped
+    returns the same object when the retry repeats it, rather than a twin. A new run gets new keys,
+    so setting a quantity back to a value it had earlier today is not mistaken for a replay.
+    """
+
+    def __init__(self, client: stripe.StripeClient, run: str):
         self.v1 = client.v1
+        self.run = run
         self.writes = 0
 
-    @staticmethod
-    def _key(purpose: str, params: dict) -> dict:
+    def _key(self, purpose: str, params: dict) -> dict:
         digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:24]
-        return {"idempotency_key": f"axiomatic-{purpose}-{digest}"}
+        return {"idempotency_key": f"axiomatic-{self.run}-{purpose}-{digest}"}
 
     def write(self, service, method: str, purpose: str, *args, params: dict | None = None):
         params = params or {}
@@ -332,7 +339,7 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
         state.save(update_fields=["subscription_id", "updated_at"])
 
 
-def stripe_sync_firm(*, firm_id: int) -> SyncResult:
+def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
     """Reconcile one firm's program billing with Stripe and mirror the result (dj-stripe).
 
     Raises StripeNotConfigured without a key (after recording it), TRANSIENT_ERRORS for the caller
@@ -348,7 +355,7 @@ def stripe_sync_firm(*, firm_id: int) -> SyncResult:
         state, _ = StripeSyncState.objects.get_or_create(firm_id=firm_id)
         state = StripeSyncState.objects.select_for_update().select_related("firm").get(pk=state.pk)
         desired = desired_program(state.firm)
-        api = _Stripe(stripe_client())
+        api = _Stripe(stripe_client(), run=run or uuid.uuid4().hex)
         result = SyncResult()
         _ensure_catalogue(api, desired)
         _sync_firm_subscription(api, desired, state, result)

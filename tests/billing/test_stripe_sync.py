@@ -512,3 +512,26 @@ def test_the_stripe_webhook_command_stores_the_secret_and_prints_the_url(db, set
     endpoint.refresh_from_db()
     assert endpoint.secret == "whsec_rotated"
     assert djstripe_models.WebhookEndpoint.objects.count() == 1
+
+
+def test_idempotency_keys_are_kept_by_retries_and_differ_between_runs(alice, acme, stripe_api):
+    """What Stripe sees: the keys of a run are stable, those of another run differ."""
+    from billing.services.stripe_sync import _Stripe
+
+    sent: list[str] = []
+    api = _Stripe(stripe_api.client, run="task-1")
+    original = api.v1.customers.create
+
+    def spy(*args, params=None, options=None):
+        sent.append(options["idempotency_key"])
+        return original(*args, params=params, options=options)
+
+    api.v1.customers.create = spy  # a spy on a real call: the request still goes to Stripe
+    api.write(api.v1.customers, "create", "customer-x", params={"name": "X"})
+    api.write(api.v1.customers, "create", "customer-x", params={"name": "X"})
+    other_run = _Stripe(stripe_api.client, run="task-2")
+    other_run.v1.customers.create = spy
+    other_run.write(other_run.v1.customers, "create", "customer-x", params={"name": "X"})
+
+    assert sent[0] == sent[1] != sent[2]
+    assert sent[0].startswith("axiomatic-task-1-customer-x-")
