@@ -52,7 +52,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_default_hosts)
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "axiomatic.admin_apps.AxiomaticAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

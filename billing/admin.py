@@ -1,5 +1,15 @@
-from django.contrib import admin, messages
+from collections import defaultdict
 
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from axiomatic.core.errors import ApplicationError
+from axiomatic.core.money import format_cents
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
+from billing.documents import invoice_pdf
 from billing.models import (
     ClientTierPrice,
     DirectBillingState,
@@ -11,7 +21,10 @@ from billing.models import (
     ProgramChange,
     StripeSyncState,
 )
+from billing.services.invoices import invoice_create_from_time, invoice_void
 from billing.services.stripe_sync import plan_id, stripe_sync_pending
+from practice.admin import TimeEntryAdmin
+from practice.models import ClientLink, TimeEntry
 
 
 @admin.register(ClientTierPrice)
@@ -30,15 +43,18 @@ class PartnerTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(FirmBillingProfile)
-class FirmBillingProfileAdmin(admin.ModelAdmin):
+class FirmBillingProfileAdmin(ScopedAdmin):
+    scope_firm = "firm"
+    staff_may_add = False
     list_display = ("firm", "payment_terms_days", "last_invoice_number")
     list_select_related = ("firm",)
-    readonly_fields = ("last_invoice_number",)
+    readonly_fields = ("firm", "last_invoice_number")
     search_fields = ("firm__name",)
 
 
 @admin.register(StripeSyncState)
-class StripeSyncStateAdmin(admin.ModelAdmin):
+class StripeSyncStateAdmin(ScopedAdmin):
+    scope_firm = "firm"
     list_display = (
         "firm",
         "status",
@@ -66,7 +82,7 @@ class StripeSyncStateAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # a state appears with the firm's first sync
 
-    @admin.action(description="Sync with Stripe now")
+    @admin.action(description="Sync with Stripe now", permissions=["change"])
     def sync_now(self, request, queryset):
         from billing.tasks import sync_firm_stripe
 
@@ -97,7 +113,9 @@ class DirectBillingStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramChange)
-class ProgramChangeAdmin(admin.ModelAdmin):
+class ProgramChangeAdmin(ScopedAdmin):
+    scope_firm = "firm"
+    staff_may_add = False
     list_display = (
         "effective_date",
         "firm",
@@ -111,8 +129,11 @@ class ProgramChangeAdmin(admin.ModelAdmin):
     list_select_related = ("firm", "link__client")
     date_hierarchy = "effective_date"
 
+    def has_change_permission(self, request, obj=None):
+        return False  # recorded by billing as clients change
 
-class InvoiceLineInline(admin.TabularInline):
+
+class InvoiceLineInline(ScopedInline, admin.TabularInline):
     model = InvoiceLine
     extra = 0
     can_delete = False
@@ -123,7 +144,7 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
-class InvoiceEventInline(admin.TabularInline):
+class InvoiceEventInline(ScopedInline, admin.TabularInline):
     model = InvoiceEvent
     extra = 0
     can_delete = False
@@ -135,9 +156,12 @@ class InvoiceEventInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    """Invoices change only through their services (create from time, void)."""
+class InvoiceAdmin(ScopedAdmin):
+    """Invoices change only through their services: created from time entries (the time entry
+    changelist's action), voided with the action here. Each has a PDF."""
 
+    scope_firm = "firm"
+    staff_may_add = False
     list_display = (
         "display_number",
         "client",
@@ -146,8 +170,9 @@ class InvoiceAdmin(admin.ModelAdmin):
         "due_date",
         "status",
         "total_cents",
+        "pdf_link",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "client")
     list_select_related = ("client", "firm")
     search_fields = ("public_id", "client__name", "firm__name")
     readonly_fields = (
@@ -163,14 +188,108 @@ class InvoiceAdmin(admin.ModelAdmin):
         "journal_entry",
         "void_journal_entry",
         "voided_at",
+        "pdf_link",
     )
     inlines = (InvoiceLineInline, InvoiceEventInline)
+    actions = ("void",)
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj: Invoice) -> str:
+        url = reverse("admin:billing_invoice_pdf", args=[obj.pk])
+        return format_html('<a href="{}" class="invoice-pdf">{}.pdf</a>', url, obj.display_number)
+
+    def get_urls(self):
+        pdf = path(
+            "<int:object_id>/pdf/",
+            self.admin_site.admin_view(self.pdf_view),
+            name="billing_invoice_pdf",
+        )
+        return [pdf, *super().get_urls()]
+
+    def pdf_view(self, request, object_id: int):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        queryset = self.get_queryset(request).select_related("firm", "client")
+        invoice = get_object_or_404(queryset, pk=object_id)  # another firm's invoice: 404
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description="Void selected invoices", permissions=["change"])
+    def void(self, request, queryset):
+        voided = 0
+        for invoice in queryset.select_related("firm"):
+            try:
+                invoice_void(firm=invoice.firm, public_id=invoice.public_id, voided_by=request.user)
+                voided += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{invoice}: {error.message}", messages.ERROR)
+        if voided:
+            self.message_user(request, f"Voided {voided} invoice(s).", messages.SUCCESS)
+
+
+# -- time entries: the practice admin, with invoicing added by billing --------------------------------
+admin.site.unregister(TimeEntry)
+
+
+@admin.register(TimeEntry)
+class BillableTimeEntryAdmin(TimeEntryAdmin):
+    actions = ("create_invoice",)
+
+    @admin.action(
+        description="Create invoice from selected unbilled time entries", permissions=["change"]
+    )
+    def create_invoice(self, request, queryset):
+        """One invoice per client, through the same service (and rules) as the API."""
+        groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for firm_id, client_id, public_id in queryset.order_by("date", "id").values_list(
+            "firm_id", "client_id", "public_id"
+        ):
+            groups[(firm_id, client_id)].append(public_id)
+        links = {
+            (link.firm_id, link.client_id): link
+            for link in ClientLink.objects.filter(archived_at__isnull=True)
+            .filter(firm_id__in={f for f, _ in groups}, client_id__in={c for _, c in groups})
+            .select_related("firm", "client")
+        }
+        for key, ids in groups.items():
+            link = links.get(key)
+            if link is None:
+                self.message_user(request, "Those entries' client is archived.", messages.ERROR)
+                continue
+            try:
+                invoice = invoice_create_from_time(
+                    firm=link.firm, link=link, time_entry_ids=ids, created_by=request.user
+                )
+            except ApplicationError as error:
+                details = " ".join(m for msgs in error.fields.values() for m in msgs)
+                self.message_user(
+                    request,
+                    f"{link.client.name}: {error.message} {details}".strip(),
+                    messages.ERROR,
+                )
+                continue
+            url = reverse("admin:billing_invoice_change", args=[invoice.pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Invoice <a href="{}">{}</a> for {}: {} lines, total {} {}.',
+                    url,
+                    invoice.display_number,
+                    link.client.name,
+                    len(ids),
+                    format_cents(invoice.total_cents),
+                    invoice.currency,
+                ),
+                messages.SUCCESS,
+            )
 
 
 # -- dj-stripe's mirror in the admin: only what program billing uses -------------------------------

@@ -16,6 +16,11 @@ class BillingConfig(AppConfig):
         client_link_changed.connect(receivers.on_client_link_changed, dispatch_uid="billing-links")
         demo_firm_seeded.connect(demo.seed_billing, dispatch_uid="billing-demo")
 
+        from axiomatic.admin_site import register_dashboard_panel
+        from billing.dashboard import program_fee_panel
+
+        register_dashboard_panel(program_fee_panel)
+
         from djstripe.signals import WEBHOOK_SIGNALS
 
         from billing.services.stripe_webhooks import HANDLED_EVENTS

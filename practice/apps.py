@@ -13,3 +13,9 @@ class PracticeConfig(AppConfig):
         # A firm reaches the client entities it has an active link to.
         register_client_entity_source(selectors.client_entity_ids)
         demo_firm_seeded.connect(demo.seed_practice, dispatch_uid="practice-demo")
+
+        from axiomatic.admin_site import register_dashboard_panel
+        from practice import dashboard
+
+        for panel in (dashboard.unbilled_panel, dashboard.deadlines_panel, dashboard.hours_panel):
+            register_dashboard_panel(panel)

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from axiomatic.core.errors import ApplicationError
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
 from reports.models import ReportShare, ReportShareAccess
+from reports.services import share_revoke
 
 
-class ReportShareAccessInline(admin.TabularInline):
+class ReportShareAccessInline(ScopedInline, admin.TabularInline):
     model = ReportShareAccess
     extra = 0
     can_delete = False
@@ -15,7 +18,11 @@ class ReportShareAccessInline(admin.TabularInline):
 
 
 @admin.register(ReportShare)
-class ReportShareAdmin(admin.ModelAdmin):
+class ReportShareAdmin(ScopedAdmin):
+    """Share links are made through the API (the link is shown once there); staff revoke here."""
+
+    scope_entity = "entity"
+    staff_may_add = False
     list_display = (
         "public_id",
         "entity",
@@ -38,6 +45,27 @@ class ReportShareAdmin(admin.ModelAdmin):
         "created_at",
     )
     inlines = (ReportShareAccessInline,)
+    actions = ("revoke",)
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Nothing here is edited by hand: a share link is what it was made as, until revoked.
+        return [
+            f.name for f in self.model._meta.concrete_fields if f.name not in ("id", "token_hash")
+        ]
+
+    def get_exclude(self, request, obj=None):
+        return ("token_hash",)
+
+    @admin.action(description="Revoke selected share links", permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = 0
+        for share in queryset.filter(revoked_at__isnull=True).select_related("entity"):
+            try:
+                share_revoke(entity=share.entity, public_id=share.public_id)
+                revoked += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{share}: {error.message}", messages.ERROR)
+        self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)

@@ -1,35 +1,15 @@
 """Render a statement: HTML from the template family, PDF from that same HTML through WeasyPrint.
 
-WeasyPrint gets a url_fetcher that refuses every address except our own static files, so a name in a
-ledger can never make the renderer fetch anything (the template escapes names as well).
+The PDF goes through axiomatic.core.pdf, whose url_fetcher fetches nothing but our own static files.
 """
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from axiomatic.core.pdf import ForbiddenFetch, html_to_pdf, static_only_url_fetcher
 from reports.statements import ReportType, Statement
 
-STATIC_PREFIX = "/static/"
-
-
-class ForbiddenFetch(ValueError):
-    pass
-
-
-def static_only_url_fetcher(url: str, *args, **kwargs) -> dict:
-    path = url.split("://", 1)[-1]
-    if url.startswith("file://") and STATIC_PREFIX in path:
-        path = path.split(STATIC_PREFIX, 1)[1]
-    elif url.startswith(STATIC_PREFIX):
-        path = url[len(STATIC_PREFIX) :]
-    else:
-        raise ForbiddenFetch(f"Refusing to fetch {url!r} while rendering a report.")
-    found = finders.find(path)
-    if not found:
-        raise ForbiddenFetch(f"No static file {path!r}.")
-    with open(found, "rb") as handle:
-        return {"string": handle.read(), "mime_type": None}
+__all__ = ["ForbiddenFetch", "render_html", "render_pdf", "static_only_url_fetcher"]
 
 
 def render_html(statement: Statement, *, pdf_url: str | None = None) -> str:
@@ -46,6 +26,4 @@ def render_html(statement: Statement, *, pdf_url: str | None = None) -> str:
 
 
 def render_pdf(statement: Statement) -> bytes:
-    from weasyprint import HTML  # imported here: loading its system libraries costs a moment
-
-    return HTML(string=render_html(statement), url_fetcher=static_only_url_fetcher).write_pdf()
+    return html_to_pdf(render_html(statement))

@@ -1,11 +1,18 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 
+from axiomatic.entities.admin_scope import ScopedAdmin, StaffScope, staff_scope
 from axiomatic.entities.models import ApiKey, Entity, Membership, PartnerEnrollment, User
+from axiomatic.entities.services import api_key_create, api_key_revoke
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdmin, BaseUserAdmin):
+    """Firm staff see (never change) the people of their firms and clients, e.g. to pick assignees."""
+
+    staff_may_add = False
     ordering = ("email",)
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "full_name")
@@ -21,6 +28,19 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def scope_queryset(self, queryset, scope: StaffScope, *, writable=False):
+        return queryset.filter(memberships__entity__in=scope.entity_ids).distinct()
+
+    def has_change_permission(self, request, obj=None):
+        if staff_scope(request) is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if staff_scope(request) is not None:
+            return ((None, {"fields": ("public_id", "email", "full_name")}),)
+        return super().get_fieldsets(request, obj)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -29,12 +49,26 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ScopedAdmin):
+    """The firm and its clients. Clients are created through the practice service (API)."""
+
+    scope_entity = "pk"
+    staff_may_add = False
+    ordering = ("name", "id")
     list_display = ("name", "public_id", "type", "industry", "currency", "is_active", "created_at")
     list_filter = ("type", "is_active")
     search_fields = ("name", "public_id")
     readonly_fields = ("public_id", "created_at", "updated_at")
     inlines = (MembershipInline,)
+
+    def get_inlines(self, request, obj):
+        # Who belongs where is the program's business (invitations), not a form's.
+        return self.inlines if staff_scope(request) is None else ()
+
+    def get_readonly_fields(self, request, obj=None):
+        if staff_scope(request) is not None:
+            return (*self.readonly_fields, "currency", "is_active")
+        return self.readonly_fields
 
 
 @admin.register(PartnerEnrollment)
@@ -45,13 +79,84 @@ class PartnerEnrollmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("firm",)
 
 
-@admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_prefix", "firm", "created_by", "last_used_at", "revoked_at")
-    list_select_related = ("firm", "created_by")
-    readonly_fields = ("public_id", "display_prefix", "key_hash", "last_used_at", "created_at")
-    search_fields = ("name", "display_prefix", "firm__name")
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("firm", "name")
 
-    def has_add_permission(self, request):
-        # Keys are made by `api_key_create`, which shows the key once; the admin never sees it.
-        return False
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ScopedAdmin):
+    """Keys are made by `api_key_create`: the new key is shown once, on the page after "Save"."""
+
+    scope_firm = "firm"
+    list_display = ("name", "display_prefix", "firm", "created_by", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("firm", "created_by")
+    readonly_fields = (
+        "public_id",
+        "firm",
+        "name",
+        "display_prefix",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "created_at",
+    )
+    search_fields = ("name", "display_prefix", "firm__name")
+    actions = ("revoke",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return ("firm", "name") if obj is None else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = staff_scope(request)
+        if db_field.name == "firm":
+            firms = Entity.objects.filter(enrollment__isnull=False)
+            if scope is not None:
+                firms = firms.filter(pk__in=scope.writable_firm_ids)
+            kwargs["queryset"] = firms
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing here is editable after creation
+        issued = api_key_create(
+            firm=form.cleaned_data["firm"], name=form.cleaned_data["name"], created_by=request.user
+        )
+        obj.__dict__.update(issued.api_key.__dict__)  # the admin logs and answers with this row
+        request._issued_api_key = issued
+
+    def response_add(self, request, obj, post_url_continue=None):
+        issued = getattr(request, "_issued_api_key", None)
+        if issued is None:
+            return super().response_add(request, obj, post_url_continue)
+        # The key in clear, on this page only: it is stored nowhere (not in messages or sessions).
+        response = TemplateResponse(
+            request,
+            "admin/entities/apikey/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "API key created",
+                "api_key": issued.api_key,
+                "key": issued.key,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        keys = list(queryset.filter(revoked_at__isnull=True))
+        for key in keys:
+            api_key_revoke(api_key=key)
+        self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)

@@ -1,0 +1,415 @@
+"""The admin as a firm's workplace: scoped to the firm, daily work through the services."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from axiomatic.entities.models import ApiKey
+from billing.models import Invoice, StripeSyncState
+from practice.models import Engagement, TimeEntry
+from tests.factories import UserFactory
+from tests.helpers import db_snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def changelist(app_model: str) -> str:
+    return reverse(f"admin:{app_model}_changelist")
+
+
+def change(app_model: str, pk) -> str:
+    return reverse(f"admin:{app_model}_change", args=[pk])
+
+
+def objects_of(world) -> dict[str, object]:
+    return {
+        "entities_entity": world.link.client,
+        "practice_clientlink": world.link,
+        "practice_timeentry": world.entries[1],
+        "practice_engagement": world.engagement,
+        "practice_task": world.engagement.tasks.first(),
+        "practice_invitation": world.invitation,
+        "billing_invoice": world.invoice,
+        "reports_reportshare": world.share,
+    }
+
+
+LABELS = {
+    "entities_entity": lambda w: w.link.client.name,
+    "practice_clientlink": lambda w: w.link.client.name,
+    "practice_timeentry": lambda w: w.entries[1].client.name,
+    "practice_engagement": lambda w: w.engagement.name,
+    "practice_task": lambda w: w.engagement.name,
+    "practice_invitation": lambda w: w.invitation.email,
+    "billing_invoice": lambda w: w.link.client.name,
+    "reports_reportshare": lambda w: w.share.public_id,
+}
+
+
+# -- scope ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_model", sorted(LABELS))
+def test_staff_see_only_their_firm_in_every_changelist(app_model, world_a, world_b, alice_admin):
+    page = alice_admin.get(changelist(app_model))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert LABELS[app_model](world_a) in html
+    assert LABELS[app_model](world_b) not in html
+
+
+@pytest.mark.parametrize("app_model", sorted(LABELS))
+def test_another_firms_object_is_a_404_like_a_missing_one(app_model, world_a, world_b, alice_admin):
+    foreign = objects_of(world_b)[app_model]
+    before = db_snapshot()
+
+    assert alice_admin.get(change(app_model, foreign.pk)).status_code == 404
+    assert alice_admin.get(change(app_model, 10**9)).status_code == 404
+    assert alice_admin.post(change(app_model, foreign.pk), {}).status_code == 404
+    assert db_snapshot() == before
+    assert alice_admin.get(change(app_model, objects_of(world_a)[app_model].pk)).status_code == 200
+
+
+def test_the_journal_entries_and_api_keys_of_another_firm_are_out_of_reach(
+    alice, charlie, world_a, world_b, alice_admin
+):
+    from axiomatic.ledger.models import JournalEntry
+
+    theirs = JournalEntry.objects.get(pk=world_b.invoice.journal_entry_id)
+    ours = JournalEntry.objects.get(pk=world_a.invoice.journal_entry_id)
+    assert alice_admin.get(change("ledger_journalentry", theirs.pk)).status_code == 404
+    assert alice_admin.get(change("ledger_journalentry", ours.pk)).status_code == 200
+    keys = alice_admin.get(changelist("entities_apikey")).content.decode()
+    assert "alice@alpha.test key" in keys and "charlie@bravo.test key" not in keys
+    theirs_key = ApiKey.objects.get(firm=charlie.firm)
+    assert alice_admin.get(change("entities_apikey", theirs_key.pk)).status_code == 404
+
+
+def test_autocomplete_and_filter_choices_are_scoped(
+    alice, make_client, world_a, world_b, alice_admin
+):
+    from tests.admin.conftest import build_world
+
+    second = build_world(alice, make_client, "Initech", entries=1)
+    response = alice_admin.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "practice", "model_name": "timeentry", "field_name": "client", "term": ""},
+    )
+    names = {r["text"] for r in response.json()["results"]}
+    assert "Acme" in names and "Globex" not in names
+
+    page = alice_admin.get(changelist("practice_timeentry")).content.decode()
+    assert f"client__id__exact={world_a.link.client_id}" in page
+    assert f"client__id__exact={second.link.client_id}" in page
+    assert f"client__id__exact={world_b.link.client_id}" not in page
+
+
+def test_superuser_sees_every_firm(world_a, world_b):
+    from tests.admin.conftest import logged_in
+
+    root = logged_in(UserFactory(is_staff=True, is_superuser=True))
+    html = root.get(changelist("practice_timeentry")).content.decode()
+    assert "Acme" in html and "Globex" in html
+    assert root.get(change("billing_invoice", world_b.invoice.pk)).status_code == 200
+
+
+def test_program_tables_are_for_superusers_only(world_a, alice_admin):
+    assert alice_admin.get(changelist("billing_clienttierprice")).status_code == 403
+    assert alice_admin.get(changelist("entities_partnerenrollment")).status_code == 403
+    assert alice_admin.get(changelist("djstripe_customer")).status_code == 403
+
+
+# -- a VIEWER looks, never changes ------------------------------------------------------------------
+
+
+def test_a_viewer_can_look_but_not_change(world_a, bob_admin):
+    before = db_snapshot()
+    entry = world_a.entries[1]
+
+    assert bob_admin.get(changelist("practice_timeentry")).status_code == 200
+    page = bob_admin.get(change("practice_timeentry", entry.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert bob_admin.get(reverse("admin:practice_timeentry_add")).status_code == 403
+    assert bob_admin.post(change("practice_timeentry", entry.pk), {"hours": "9"}).status_code == 403
+    actions = bob_admin.post(
+        changelist("practice_timeentry"),
+        {"action": "create_invoice", "_selected_action": [entry.pk]},
+    )
+    assert actions.status_code in (200, 302)
+    assert (
+        bob_admin.get(reverse("admin:billing_invoice_pdf", args=[world_a.invoice.pk])).status_code
+        == 200
+    )
+    assert db_snapshot() == before
+
+
+# -- daily work through the services -----------------------------------------------------------------
+
+
+def _add_time(client, world, **overrides):
+    data = {
+        "firm": world.link.firm_id,
+        "client": world.link.client_id,
+        "date": dt.date.today().isoformat(),
+        "hours": "2.25",
+        "description": "Reconciled the bank feed",
+        "billable": "on",
+        "rate_cents": "",
+        "engagement": "",
+        "task": "",
+        "user": "",
+        "external_reference": "",
+    }
+    data.update(overrides)
+    return client.post(reverse("admin:practice_timeentry_add"), data)
+
+
+def test_logging_time_goes_through_the_service(alice, world_a, alice_admin):
+    response = _add_time(alice_admin, world_a)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = TimeEntry.objects.get(description="Reconciled the bank feed")
+    # The service's rules: the client's default rate, amount in cents, the logged-in user.
+    assert (entry.rate_cents, entry.rate_source, entry.amount_cents) == (15_000, "client", 33_750)
+    assert entry.user == alice.user
+
+
+def test_a_refused_time_entry_shows_the_services_message_and_writes_nothing(
+    world_a, world_b, alice_admin
+):
+    before = db_snapshot()
+    foreign_task = world_b.engagement.tasks.first()
+    own_other = world_a.engagement  # a task must belong to the engagement given
+    response = _add_time(
+        alice_admin, world_a, engagement=own_other.pk, task=foreign_task.pk, hours="1"
+    )
+
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert db_snapshot() == before
+
+
+def test_billed_time_cannot_be_edited_or_deleted(world_a, alice_admin):
+    billed = world_a.entries[0]
+    page = alice_admin.get(change("practice_timeentry", billed.pk)).content.decode()
+    assert 'name="_save"' not in page
+    assert (
+        alice_admin.post(
+            reverse("admin:practice_timeentry_delete", args=[billed.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+
+
+def test_invoicing_selected_time_from_the_changelist(world_a, world_b, alice_admin):
+    unbilled = world_a.entries[1:]
+    response = alice_admin.post(
+        changelist("practice_timeentry"),
+        {"action": "create_invoice", "_selected_action": [e.pk for e in unbilled]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    invoice = Invoice.objects.filter(firm=world_a.link.firm).latest("number")
+    assert invoice.pk != world_a.invoice.pk
+    assert invoice.lines.count() == 3
+    assert invoice.total_cents == 3 * 22_500
+    assert invoice.display_number in response.content.decode()
+    assert set(
+        TimeEntry.objects.filter(pk__in=[e.pk for e in unbilled]).values_list(
+            "billing_status", flat=True
+        )
+    ) == {"billed"}
+
+    detail = alice_admin.get(change("billing_invoice", invoice.pk)).content.decode()
+    assert "Acme work 1" in detail
+    assert reverse("admin:ledger_journalentry_change", args=[invoice.journal_entry_id]) in detail
+    pdf = alice_admin.get(reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_invoicing_already_billed_time_is_refused_with_the_services_message(world_a, alice_admin):
+    before = Invoice.objects.count()
+    response = alice_admin.post(
+        changelist("practice_timeentry"),
+        {"action": "create_invoice", "_selected_action": [world_a.entries[0].pk]},
+        follow=True,
+    )
+    assert "already invoiced" in response.content.decode().lower()
+    assert Invoice.objects.count() == before
+
+
+def test_another_firms_invoice_pdf_is_a_404(world_a, world_b, alice_admin):
+    url = reverse("admin:billing_invoice_pdf", args=[world_b.invoice.pk])
+    assert alice_admin.get(url).status_code == 404
+
+
+def test_voiding_from_the_admin_returns_time_to_unbilled(world_a, alice_admin):
+    alice_admin.post(
+        changelist("billing_invoice"),
+        {"action": "void", "_selected_action": [world_a.invoice.pk]},
+    )
+    world_a.invoice.refresh_from_db()
+    assert world_a.invoice.status == "void"
+    world_a.entries[0].refresh_from_db()
+    assert world_a.entries[0].billing_status == "unbilled"
+
+
+def test_completing_an_engagement_and_a_task(world_a, alice_admin):
+    task = world_a.engagement.tasks.order_by("position").first()
+    page = alice_admin.get(change("practice_engagement", world_a.engagement.pk)).content.decode()
+    assert task.title in page  # the tasks, inline
+    alice_admin.post(
+        changelist("practice_task"), {"action": "complete", "_selected_action": [task.pk]}
+    )
+    task.refresh_from_db()
+    assert task.completed_at is not None
+
+    alice_admin.post(
+        changelist("practice_engagement"),
+        {"action": "complete", "_selected_action": [world_a.engagement.pk]},
+    )
+    assert Engagement.objects.get(pk=world_a.engagement.pk).status == "completed"
+
+
+def test_resending_an_invitation_mails_a_fresh_link(
+    world_a, alice_admin, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_admin.post(
+            changelist("practice_invitation"),
+            {"action": "resend", "_selected_action": [world_a.invitation.pk]},
+        )
+    assert [m.to for m in mail.outbox] == [["owner@acme.test"]]
+    world_a.invitation.refresh_from_db()
+    assert world_a.invitation.sent_count >= 1
+
+
+def test_revoking_a_share_link(world_a, alice_admin):
+    alice_admin.post(
+        changelist("reports_reportshare"),
+        {"action": "revoke", "_selected_action": [world_a.share.pk]},
+    )
+    world_a.share.refresh_from_db()
+    assert world_a.share.revoked_at is not None
+
+
+def test_creating_an_api_key_shows_it_once_and_it_works(alice, world_a, alice_admin):
+    response = alice_admin.post(
+        reverse("admin:entities_apikey_add"), {"firm": alice.firm.pk, "name": "Zapier"}
+    )
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    key = html.split('id="api-key-value"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+    assert key.startswith("axk_")
+    stored = ApiKey.objects.get(name="Zapier")
+    assert key not in alice_admin.get(change("entities_apikey", stored.pk)).content.decode()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert (
+        api.get("/api/practice/clients", {"firmEntityId": alice.firm.public_id}).status_code == 200
+    )
+
+
+def test_staff_cannot_create_a_key_for_another_firm(charlie, world_a, alice_admin):
+    before = ApiKey.objects.count()
+    response = alice_admin.post(
+        reverse("admin:entities_apikey_add"), {"firm": charlie.firm.pk, "name": "Sneaky"}
+    )
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+    assert ApiKey.objects.count() == before
+
+
+def test_sync_with_stripe_now_without_a_key_records_not_configured(
+    alice, world_a, alice_admin, settings
+):
+    settings.STRIPE_SECRET_KEY = ""
+    state = StripeSyncState.objects.create(firm=alice.firm)
+    alice_admin.post(
+        changelist("billing_stripesyncstate"),
+        {"action": "sync_now", "_selected_action": [state.pk]},
+    )
+    state.refresh_from_db()
+    assert state.status == "not_configured"
+
+
+# -- dashboard and query counts ---------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_unbilled_time_deadlines_fee_and_a_weekly_chart(
+    world_a, world_b, alice_admin
+):
+    html = alice_admin.get(reverse("admin:index")).content.decode()
+
+    assert "Alpha &amp; Co CPA" in html and "Bravo" not in html
+    assert 'id="panel-unbilled"' in html and "Acme" in html
+    assert "675.00 USD" in html  # three unbilled entries of 1.5 h at 150.00
+    assert 'id="panel-deadlines"' in html and "Acme bookkeeping" in html
+    assert 'id="panel-program-fee"' in html and "79.00 USD a month" in html
+    assert html.count('class="bar"') == 12
+
+
+def test_superusers_get_the_plain_index(world_a):
+    from tests.admin.conftest import logged_in
+
+    html = (
+        logged_in(UserFactory(is_staff=True, is_superuser=True))
+        .get(reverse("admin:index"))
+        .content.decode()
+    )
+    assert 'id="panel-unbilled"' not in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "app_model",
+    [
+        "practice_timeentry",
+        "billing_invoice",
+        "practice_engagement",
+        "practice_clientlink",
+        "reports_reportshare",
+    ],
+)
+def test_busy_changelists_run_a_fixed_number_of_queries(app_model, alice, make_client, alice_admin):
+    from tests.admin.conftest import build_world
+
+    build_world(alice, make_client, "First", entries=2)
+    few = _queries(alice_admin, changelist(app_model))
+    for n in range(4):
+        build_world(alice, make_client, f"More{n}", entries=6)
+    many = _queries(alice_admin, changelist(app_model))
+
+    assert many == few
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(alice, make_client, alice_admin):
+    from tests.admin.conftest import build_world
+
+    build_world(alice, make_client, "First", entries=2)
+    few = _queries(alice_admin, reverse("admin:index"))
+    for n in range(4):
+        build_world(alice, make_client, f"More{n}", entries=6)
+    assert _queries(alice_admin, reverse("admin:index")) == few
+
+
+def test_another_firms_history_page_is_a_404(world_b, alice_admin):
+    url = reverse("admin:practice_timeentry_history", args=[world_b.entries[1].pk])
+    assert alice_admin.get(url).status_code == 404
