@@ -97,6 +97,7 @@ def hours_chart(firm: Entity, today: dt.date | None = None) -> dict:
             {
                 "x": round(index * slot + slot * 0.15, 1),
                 "y": round(CHART_TOP + plot_height - height, 1),
+                "value_y": round(CHART_TOP + plot_height - height - 4, 1),
                 "width": round(slot * 0.7, 1),
                 "height": round(height, 1),
                 "label_x": round(index * slot + slot / 2, 1),

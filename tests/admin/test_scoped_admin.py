@@ -413,3 +413,25 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(alice, make_client, alice_
 def test_another_firms_history_page_is_a_404(world_b, alice_admin):
     url = reverse("admin:practice_timeentry_history", args=[world_b.entries[1].pk])
     assert alice_admin.get(url).status_code == 404
+
+
+def test_raw_id_lookups_list_only_reachable_entities(world_a, world_b, alice_admin):
+    popup = alice_admin.get(changelist("entities_entity"), {"_to_field": "id", "_popup": "1"})
+    html = popup.content.decode()
+    assert popup.status_code == 200
+    assert "Acme" in html and "Globex" not in html
+
+
+def test_actions_never_reach_another_firms_rows(world_a, world_b, alice_admin):
+    before = db_snapshot()
+    for app_model, action, pk in (
+        ("practice_timeentry", "create_invoice", world_b.entries[1].pk),
+        ("billing_invoice", "void", world_b.invoice.pk),
+        ("practice_engagement", "complete", world_b.engagement.pk),
+        ("practice_invitation", "resend", world_b.invitation.pk),
+        ("reports_reportshare", "revoke", world_b.share.pk),
+    ):
+        alice_admin.post(changelist(app_model), {"action": action, "_selected_action": [pk]})
+    assert db_snapshot() == before
+    world_b.invoice.refresh_from_db()
+    assert world_b.invoice.status == "open"
