@@ -73,7 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "axiomatic.api.hardening.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "axiomatic.api.hardening.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "axiomatic.api.middleware.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # No statement may hold a connection (and its locks) for long: requests fail fast instead.
+    timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout_ms}"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -173,7 +178,10 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").r
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_LIVE_MODE = STRIPE_SECRET_KEY.startswith("sk_live_")
 # dj-stripe mirrors Stripe objects; a firm (or a client paying directly) is its subscriber.
-STRIPE_API_HOST = STRIPE_API_BASE
+if STRIPE_API_BASE != "https://api.stripe.com":
+    STRIPE_API_HOST = (
+        STRIPE_API_BASE  # a fake Stripe (tests, development) for dj-stripe's own calls
+    )
 DJSTRIPE_SUBSCRIBER_MODEL = "entities.Entity"
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
@@ -196,9 +204,26 @@ STORAGES = {
 # Why: lets gunicorn serve admin and Swagger assets without a collectstatic step on a dev machine.
 WHITENOISE_USE_FINDERS = True
 
-if SITE_URL.startswith("https://"):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# --- Security headers, HTTPS and limits -------------------------------------------------------
+HTTPS = SITE_URL.startswith("https://")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (most deployments).
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks come over plain HTTP from the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # --- REST framework and schema --------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -246,8 +271,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_path": {"()": "axiomatic.api.hardening.RedactPathFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The Stripe library logs every request at INFO; our sync logs one line per firm instead.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    "loggers": {
+        # The Stripe library logs every request at INFO; our sync logs one line per firm instead.
+        "stripe": {"level": "WARNING"},
+        # Django names the path of a refused request; paths can carry share and invitation tokens.
+        "django.request": {"filters": ["redact_path"]},
+        "django.security": {"filters": ["redact_path"]},
+    },
 }

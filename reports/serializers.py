@@ -10,7 +10,11 @@ REPORT_CHOICES = [(r.value, r.value) for r in ReportType]
 FORMATS = ["html", "pdf", "json"]
 
 
+MAX_REPORT_RANGE_DAYS = 5 * 365 + 1  # five years, one leap day included
+
+
 class StatementQuerySerializer(DateRangeQueryMixin, serializers.Serializer):
+    max_range_days = MAX_REPORT_RANGE_DAYS
     entityId = PublicIdField(prefix="ent")
     bookId = PublicIdField(prefix="bk")
     report = serializers.ChoiceField(choices=REPORT_CHOICES)
@@ -53,6 +57,7 @@ class StatementJsonSerializer(serializers.Serializer):
 
 
 class ShareParametersSerializer(DateRangeQueryMixin, serializers.Serializer):
+    max_range_days = MAX_REPORT_RANGE_DAYS
     bookId = PublicIdField(prefix="bk")
 
     def get_fields(self):

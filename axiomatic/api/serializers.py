@@ -10,6 +10,9 @@ class DateRangeQueryMixin(serializers.Serializer):
     Validated data keeps the wire names: data["from"], data["to"].
     """
 
+    # The longest range a caller may ask for, in days (None: no limit).
+    max_range_days: int | None = None
+
     def get_fields(self):
         fields = super().get_fields()
         fields["from"] = serializers.DateField(required=False, help_text="Start date (ISO 8601).")
@@ -21,4 +24,8 @@ class DateRangeQueryMixin(serializers.Serializer):
         start, end = attrs.get("from"), attrs.get("to")
         if start and end and start > end:
             raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        if start and end and self.max_range_days and (end - start).days > self.max_range_days:
+            raise serializers.ValidationError(
+                {"from": [f"The range may span at most {self.max_range_days} days."]}
+            )
         return attrs
