@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "billing.tasks.sync_all_firms_stripe",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Idempotency records live 24 hours; expired ones are deleted every hour.
+    "purge-idempotency-records": {
+        "task": "axiomatic.api.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=7),
+    },
 }
 
 if REDIS_URL:
@@ -237,7 +242,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "axiomatic.api.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["axiomatic.api.throttling.ApiRateThrottle"],
 }
+# Requests a minute (axiomatic.api.throttling): per API key or user, per key on report renders,
+# per client IP on share links. Atomic across processes when REDIS_URL backs the cache.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
+REPORT_RATE_LIMIT_PER_MINUTE = env.int("REPORT_RATE_LIMIT_PER_MINUTE", default=30)
+SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=60)
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"
@@ -251,11 +262,17 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its Swagger UI are for callers with a key or a staff session, like the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "axiomatic.api.schema.add_idempotency_header",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EntityTypeEnum": "axiomatic.entities.models.EntityType",
         "AccountTypeEnum": "axiomatic.ledger.models.AccountType",

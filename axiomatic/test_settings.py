@@ -20,4 +20,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: live-server tests (Stripe webhooks, the browser) write from other threads,
     # and only a file database gets WAL and the lock timeout that lets them wait their turn.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test run (pid), so two runs in one checkout do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Rate limits high enough that no test of another feature meets them; tests/api/test_rate_limits.py
+# sets the limits it exercises.
+API_RATE_LIMIT_PER_MINUTE = 100_000
+REPORT_RATE_LIMIT_PER_MINUTE = 100_000
+SHARE_RATE_LIMIT_PER_MINUTE = 100_000

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from axiomatic.api.access import entity_for_request
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import error_responses
+from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
@@ -71,6 +72,7 @@ def _statement_response(statement, fmt: str, *, pdf_url: str | None = None):
 
 
 class StatementViewSet(ApiViewSet):
+    throttle_classes = [ApiRateThrottle, ReportRenderThrottle]
     query_serializer_class = StatementQuerySerializer
     content_negotiation_class = FormatParamNegotiation
     renderer_classes = [JSONRenderer]
@@ -199,6 +201,7 @@ def _client_ip(request) -> str:
 class ShareOpenViewSet(ApiViewSet):
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [ShareLinkThrottle]
     # Why no HEAD: link-preview bots send it, and each open counts towards maxAccessCount.
     http_method_names = ["get"]
 

@@ -31,3 +31,22 @@ def db_snapshot() -> dict[str, int]:
         for model in apps.get_models()
         if model._meta.app_label in labels
     }
+
+
+def db_fingerprint() -> dict[str, tuple]:
+    """Row count and latest change of every table of ours, and the mail sent: a denied request
+    must leave all of it as it was."""
+    from django.core import mail
+    from django.db.models import Max
+
+    labels = {"entities", "ledger", "practice", "billing", "reports", "api"}
+    state: dict[str, tuple] = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in labels:
+            continue
+        fields = {f.name for f in model._meta.concrete_fields}
+        latest = next((f for f in ("updated_at", "created_at") if f in fields), None)
+        changed = model.objects.aggregate(m=Max(latest))["m"] if latest else None
+        state[model._meta.label] = (model.objects.count(), changed)
+    state["mail.outbox"] = (len(getattr(mail, "outbox", [])), None)
+    return state

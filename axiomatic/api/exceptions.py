@@ -49,7 +49,11 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -39,3 +39,27 @@ _DESCRIPTIONS = {
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     return {s: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[s]) for s in statuses}
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "Makes the request safe to retry: the same key with the same body within 24 hours replays "
+        "the first response without doing the work again (header `Idempotent-Replayed: true`); "
+        "with a different body it is 409 `idempotency_error`. Keys are shared by a firm's API keys."
+    ),
+}
+
+
+def add_idempotency_header(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every POST documents the Idempotency-Key header."""
+    for operations in result.get("paths", {}).values():
+        post = operations.get("post")
+        if post is not None:
+            parameters = post.setdefault("parameters", [])
+            if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+                parameters.append(IDEMPOTENCY_PARAMETER)
+    return result

@@ -4,11 +4,34 @@ from functools import cached_property
 
 from rest_framework import viewsets
 
+from axiomatic.api import idempotency
+
 
 class ApiViewSet(viewsets.GenericViewSet):
     """A viewset whose query parameters are validated by `query_serializer_class` (400 on bad input)."""
 
     query_serializer_class = None
+    _idempotency = None
+
+    # -- Idempotency-Key on every POST (axiomatic.api.idempotency) ------------------------------
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        if request.method == "POST" and idempotency.HEADER in request.headers:
+            self._idempotency = idempotency.idempotency_begin(
+                request, request.headers[idempotency.HEADER]
+            )
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency is not None:
+            record, self._idempotency = self._idempotency, None
+            idempotency.idempotency_finish(record, response)
+        return response
 
     @cached_property
     def query(self) -> dict:

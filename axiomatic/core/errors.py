@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     RATE_LIMITED = "rate_limited"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    IDEMPOTENCY_ERROR = "idempotency_error"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -9,8 +9,8 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_schema_describes_the_ledger_endpoints_and_the_error_shape():
-    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_schema_describes_the_ledger_endpoints_and_the_error_shape(alice):
+    response = alice.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = (
         response.json()
@@ -29,8 +29,13 @@ def test_schema_describes_the_ledger_endpoints_and_the_error_shape():
     assert {"entityId", "bookId", "from", "to", "limit", "cursor"} <= names
 
 
-def test_swagger_ui_loads_only_local_assets():
-    response = Client().get("/api/docs/")
+def test_the_schema_and_docs_need_a_key_or_a_session():
+    assert Client().get("/api/schema/").status_code == 401
+    assert Client().get("/api/docs/").status_code == 401
+
+
+def test_swagger_ui_loads_only_local_assets(bob):
+    response = bob.client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     external = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)

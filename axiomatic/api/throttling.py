@@ -1,0 +1,90 @@
+"""Rate limits: per API key (or signed-in user) on the API, tighter on report renders, and per
+client IP on share links. Answered 429 in the error shape with Retry-After.
+
+Counting is a fixed one-minute window per caller and bucket, kept in the cache: `add` (SET NX) then
+`incr` (INCRBY). Both are atomic on Redis, so with REDIS_URL set the limit holds across processes
+and servers (200 concurrent requests at a limit of 100: exactly 100 pass); on the embedded default
+the local-memory cache counts per process.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+from axiomatic.api.authentication import ApiKeyUser
+
+WINDOW_SECONDS = 60
+
+
+def rate_limit_hit(bucket: str, caller: str, limit: int, now: float | None = None) -> float | None:
+    """Count one request; None if it is within the limit, else the seconds until the window ends."""
+    now = time.time() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    key = f"ratelimit:{bucket}:{caller}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count afresh
+        cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
+        count = 1
+    if count <= limit:
+        return None
+    return max(1.0, (window + 1) * WINDOW_SECONDS - now)
+
+
+def _caller(request) -> str:
+    user = request.user
+    if isinstance(user, ApiKeyUser):
+        return f"key:{user.api_key.pk}"
+    if getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+class _MinuteThrottle(BaseThrottle):
+    bucket = "api"
+
+    def limit(self) -> int:
+        raise NotImplementedError
+
+    def caller(self, request) -> str:
+        return _caller(request)
+
+    def allow_request(self, request, view) -> bool:
+        self._wait = rate_limit_hit(self.bucket, self.caller(request), self.limit())
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class ApiRateThrottle(_MinuteThrottle):
+    """Every API request of a key or user: API_RATE_LIMIT_PER_MINUTE (300)."""
+
+    bucket = "api"
+
+    def limit(self) -> int:
+        return settings.API_RATE_LIMIT_PER_MINUTE
+
+
+class ReportRenderThrottle(_MinuteThrottle):
+    """Statement renders of a key or user: REPORT_RATE_LIMIT_PER_MINUTE (30)."""
+
+    bucket = "reports"
+
+    def limit(self) -> int:
+        return settings.REPORT_RATE_LIMIT_PER_MINUTE
+
+
+class ShareLinkThrottle(_MinuteThrottle):
+    """Share link opens per client IP: SHARE_RATE_LIMIT_PER_MINUTE (60)."""
+
+    bucket = "share"
+
+    def caller(self, request) -> str:
+        return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+    def limit(self) -> int:
+        return settings.SHARE_RATE_LIMIT_PER_MINUTE

@@ -1,0 +1,114 @@
+"""Rate limits: per API key, per key on report renders, per client IP on share links; 429 in the
+error shape with Retry-After; atomic counting."""
+
+import threading
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from axiomatic.api.throttling import rate_limit_hit
+from tests.helpers import assert_error
+
+pytestmark = pytest.mark.django_db
+
+CLIENTS = "/api/practice/clients"
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_an_api_key_over_its_limit_gets_429_with_retry_after(alice, charlie, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    params = {"firmEntityId": alice.firm.public_id}
+    for _ in range(3):
+        assert alice.client.get(CLIENTS, params).status_code == 200
+
+    refused = alice.client.get(CLIENTS, params)
+
+    assert_error(refused, 429, "rate_limited")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # Another firm's key has its own allowance.
+    assert charlie.client.get(CLIENTS, {"firmEntityId": charlie.firm.public_id}).status_code == 200
+
+
+def test_report_renders_have_a_tighter_limit(alice, settings):
+    settings.REPORT_RATE_LIMIT_PER_MINUTE = 2
+    params = {
+        "entityId": alice.firm.public_id,
+        "bookId": alice.gl.public_id,
+        "report": "trial_balance",
+        "from": "2026-01-01",
+        "to": "2026-01-31",
+        "format": "json",
+    }
+    assert [alice.client.get("/api/reports/pdf", params).status_code for _ in range(2)] == [
+        200,
+        200,
+    ]
+
+    assert_error(alice.client.get("/api/reports/pdf", params), 429, "rate_limited")
+    # The general allowance is untouched.
+    assert alice.client.get(CLIENTS, {"firmEntityId": alice.firm.public_id}).status_code == 200
+
+
+def test_share_links_are_limited_per_client_ip(alice, settings):
+    settings.SHARE_RATE_LIMIT_PER_MINUTE = 2
+    created = alice.client.post(
+        "/api/reports/share",
+        {
+            "entityId": alice.firm.public_id,
+            "reportType": "trial_balance",
+            "parameters": {"bookId": alice.gl.public_id, "from": "2026-01-01", "to": "2026-01-31"},
+        },
+        format="json",
+    )
+    path = "/api/reports/share/" + created.json()["shareUrl"].rsplit("/", 1)[1]
+    visitor = APIClient(REMOTE_ADDR="203.0.113.7")
+    assert [visitor.get(path).status_code for _ in range(2)] == [302, 302]
+
+    refused = visitor.get(path)
+
+    assert_error(refused, 429, "rate_limited")
+    assert int(refused["Retry-After"]) >= 1
+    assert APIClient(REMOTE_ADDR="203.0.113.8").get(path).status_code == 302
+
+
+def _concurrent_hits(threads: int, limit: int) -> list[float | None]:
+    caller = uuid.uuid4().hex
+    barrier = threading.Barrier(threads)
+    results: list[float | None] = []
+    lock = threading.Lock()
+
+    def worker():
+        barrier.wait()
+        outcome = rate_limit_hit("concurrency-test", caller, limit)
+        with lock:
+            results.append(outcome)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return results
+
+
+def test_counting_is_exact_under_concurrency_in_process():
+    results = _concurrent_hits(200, 100)
+    assert results.count(None) == 100
+
+
+@pytest.mark.skipif(
+    "redis" not in django_settings.CACHES["default"]["BACKEND"].lower(),
+    reason="needs Redis behind the cache: set REDIS_URL=redis://... (CI does)",
+)
+def test_counting_is_atomic_on_redis():
+    results = _concurrent_hits(200, 100)
+    assert results.count(None) == 100
