@@ -243,6 +243,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "axiomatic.api.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["axiomatic.api.throttling.ApiRateThrottle"],
+    "DEFAULT_METADATA_CLASS": "axiomatic.api.metadata.ApiMetadata",
 }
 # Requests a minute (axiomatic.api.throttling): per API key or user, per key on report renders,
 # per client IP on share links. Atomic across processes when REDIS_URL backs the cache.

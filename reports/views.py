@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from axiomatic.api.access import entity_for_request
 from axiomatic.api.pagination import keyset_pagination
-from axiomatic.api.schema import error_responses
+from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
@@ -211,12 +211,13 @@ class ShareOpenViewSet(ApiViewSet):
         auth=[],
         responses={
             302: OpenApiResponse(description="To a short-lived signed URL of the rendered report."),
-            404: OpenApiResponse(
+            (404, "text/html"): OpenApiResponse(
                 OpenApiTypes.STR, description="Unknown or tampered link (HTML page)."
             ),
-            410: OpenApiResponse(
+            (410, "text/html"): OpenApiResponse(
                 OpenApiTypes.STR, description="Expired or revoked link (HTML page)."
             ),
+            429: OpenApiResponse(ErrorSerializer, description="Too many opens from this address."),
         },
     )
     def open(self, request, token: str):

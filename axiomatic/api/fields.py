@@ -45,10 +45,13 @@ class PublicIdField(serializers.CharField):
         self.prefix = prefix
         super().__init__(**kwargs)
         pattern = rf"^{prefix}_[{ALPHABET}]{{{BODY_LENGTH}}}$"
+        # drf-spectacular reads a field's own schema from the "field" key.
         self._spectacular_annotation = {
-            "type": "string",
-            "pattern": pattern,
-            "example": f"{prefix}_" + "0" * BODY_LENGTH,
+            "field": {
+                "type": "string",
+                "pattern": pattern,
+                "example": f"{prefix}_" + "0" * BODY_LENGTH,
+            }
         }
 
     def to_internal_value(self, data):
@@ -57,7 +60,7 @@ class PublicIdField(serializers.CharField):
         return data
 
 
-@extend_schema_field(OpenApiTypes.INT64)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 0, "maximum": MAX_CENTS})
 class CentsField(serializers.Field):
     """A non-negative whole number of cents given as a JSON integer (not 10.5, "10" or true)."""
 

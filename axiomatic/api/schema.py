@@ -54,12 +54,56 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+# Path parameters carry our public ids: their format, as the body and query fields declare it.
+PATH_ID_PREFIXES = {
+    "entity_id": "ent",
+    "invoice_id": "inv",
+    "time_entry_id": "te",
+    "engagement_id": "eng",
+    "task_id": "task",
+    "share_id": "shr",
+}
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+# What any operation may answer besides its own responses (the middleware and the guards).
+COMMON_RESPONSES = {
+    "429": "Too many requests for this key or address: wait for Retry-After seconds.",
+}
+BODY_RESPONSES = {
+    "409": "Conflict: the state changed, or an Idempotency-Key reused with another request.",
+    "413": "The request body is larger than 1 MiB.",
+}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
 def add_idempotency_header(result, generator, request, public):
-    """drf-spectacular postprocessing hook: every POST documents the Idempotency-Key header."""
+    """drf-spectacular postprocessing hook: what every operation shares.
+
+    POSTs document the Idempotency-Key header; path ids their format; every operation the 429 of the
+    rate limits, and operations with a body the 409 and 413 they can meet."""
+    from axiomatic.core.ids import ALPHABET, BODY_LENGTH
+
     for operations in result.get("paths", {}).values():
-        post = operations.get("post")
-        if post is not None:
-            parameters = post.setdefault("parameters", [])
-            if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+        for method, operation in operations.items():
+            if method not in ("get", "post", "patch", "put", "delete"):
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if method == "post" and not any(p.get("name") == "Idempotency-Key" for p in parameters):
                 parameters.append(IDEMPOTENCY_PARAMETER)
+            for parameter in parameters:
+                prefix = PATH_ID_PREFIXES.get(parameter.get("name"))
+                if parameter.get("in") == "path" and prefix:
+                    parameter["schema"] = {
+                        "type": "string",
+                        "pattern": rf"^{prefix}_[{ALPHABET}]{{{BODY_LENGTH}}}$",
+                    }
+            responses = operation.setdefault("responses", {})
+            extra = dict(COMMON_RESPONSES)
+            if method in ("post", "patch", "put", "delete"):
+                extra.update(BODY_RESPONSES)
+            for status, description in extra.items():
+                responses.setdefault(status, _error_response(description))
     return result

@@ -163,3 +163,18 @@ def test_postgres_connections_have_a_statement_timeout():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "30s"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/practice/time",
+        "/api/practice/clients",
+        "/api/ledger/journal-entries",
+        "/api/reports/share",
+    ],
+)
+def test_options_describes_the_endpoint_without_failing(alice, path):
+    response = alice.client.options(path)
+    assert response.status_code == 200
+    assert response.json()["schema"] == "/api/schema/"
