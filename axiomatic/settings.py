@@ -228,6 +228,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # Health checks come over plain HTTP from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+# A statement PDF estimated longer than this is rendered by a task and delivered by a share link.
+MAX_INLINE_PDF_PAGES = env.int("MAX_INLINE_PDF_PAGES", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # --- REST framework and schema --------------------------------------------------------------

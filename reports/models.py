@@ -53,3 +53,23 @@ class ReportShareAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class ReportDocument(models.Model):
+    """A PDF too long to render inside a request, rendered by a task and served by its share link."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being rendered"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    share = models.OneToOneField(ReportShare, on_delete=models.CASCADE, related_name="document")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    estimated_pages = models.PositiveIntegerField()
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.share_id}: {self.status}"

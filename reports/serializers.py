@@ -118,3 +118,10 @@ class ShareAccessSerializer(serializers.Serializer):
     accessedAt = serializers.DateTimeField(source="accessed_at")
     ipHash = serializers.CharField(source="ip_hash")
     userAgent = serializers.CharField(source="user_agent")
+
+
+class DeferredPdfSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["rendering"])
+    estimatedPages = serializers.IntegerField()
+    shareUrl = serializers.URLField()
+    link = ShareSerializer()

@@ -1,6 +1,7 @@
 """The reports API (statements, share links) and the pages a share link leads to."""
 
 from django.core import signing
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,13 +19,14 @@ from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
 from axiomatic.api.views import ApiViewSet
-from axiomatic.core.errors import NotFoundError, field_errors
+from axiomatic.core.errors import AccessDeniedError, NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
-from reports import services
-from reports.models import ReportShare
+from reports import documents, services
+from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
+    DeferredPdfSerializer,
     ShareAccessSerializer,
     ShareCreatedSerializer,
     ShareCreateSerializer,
@@ -40,6 +42,7 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
 SHARE_VIEW_SALT = "reports.share-view"
 SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
+DEFERRED_PDF_DAYS = 7  # how long the link to a long PDF stays valid
 
 
 class FormatParamNegotiation(BaseContentNegotiation):
@@ -89,6 +92,13 @@ class StatementViewSet(ApiViewSet):
                 OpenApiTypes.BINARY, description="format=pdf"
             ),
             (200, "application/json"): StatementJsonSerializer,
+            (202, "application/json"): OpenApiResponse(
+                DeferredPdfSerializer,
+                description=(
+                    "format=pdf of a statement over 10 pages: rendered in the background and "
+                    "delivered through the share link returned here."
+                ),
+            ),
             **READ,
         },
     )
@@ -101,7 +111,39 @@ class StatementViewSet(ApiViewSet):
         statement = build_statement(
             report=query["report"], book=book, date_from=query["from"], date_to=query["to"]
         )
+        if query["format"] == "pdf" and not documents.renders_inline(statement):
+            return self._deferred_pdf(access, book, statement)
         return _statement_response(statement, query["format"])
+
+    def _deferred_pdf(self, access, book, statement) -> Response:
+        """A PDF too long for a request: rendered by a task, delivered through a share link."""
+        pages = documents.estimated_pages(statement)
+        if not access.can_write:
+            raise AccessDeniedError(
+                f"This PDF is about {pages} pages: it is rendered in the background and delivered "
+                "as a share link, which takes a member or admin. Ask for format=html or json."
+            )
+        with transaction.atomic():
+            share, token = services.share_create(
+                entity=access.entity,
+                book=book,
+                report_type=str(statement.report),
+                date_from=statement.date_from,
+                date_to=statement.date_to,
+                expires_in_days=DEFERRED_PDF_DAYS,
+                max_access_count=None,
+                created_by=access.actor,
+            )
+            documents.document_request(share=share, pages=pages)
+        return Response(
+            {
+                "status": "rendering",
+                "estimatedPages": pages,
+                "shareUrl": services.share_url(token),
+                "link": ShareSerializer(share).data,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -234,6 +276,23 @@ class ShareOpenViewSet(ApiViewSet):
 
 
 @require_GET
+def _document_response(request, document: ReportDocument) -> HttpResponse:
+    if document.status == ReportDocument.Status.READY:
+        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="report.pdf"'
+        return response
+    failed = document.status == ReportDocument.Status.FAILED
+    response = render(
+        request,
+        "reports/document_pending.html",
+        {"pages": document.estimated_pages, "failed": failed},
+        status=503 if failed else 202,
+    )
+    if not failed:
+        response["Retry-After"] = "15"
+    return response
+
+
 def share_view_page(request, signed: str):
     """The rendered report behind a share link, for a few minutes after the link was opened."""
     try:
@@ -251,6 +310,9 @@ def share_view_page(request, signed: str):
     statement = build_statement(
         report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
     )
+    document = ReportDocument.objects.filter(share=share).first()
+    if document is not None:
+        return _private(_document_response(request, document))
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
     pdf_url = reverse("report-share-view", args=[signed]) + "?format=pdf"
     return _private(_statement_response(statement, fmt, pdf_url=pdf_url))

@@ -1,0 +1,64 @@
+"""Long PDFs: rendered by a Celery task and delivered through a share link, not inside the request.
+
+A statement's length is known before rendering: one table row per account line, plus headings and
+totals. Over MAX_INLINE_PDF_PAGES estimated pages (10), the request gets 202 with a share link; the
+task renders the PDF into a ReportDocument, and the link serves it once ready.
+"""
+
+import math
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from reports.models import ReportDocument, ReportShare
+from reports.rendering import render_pdf
+from reports.statements import Statement, build_statement
+
+# Table rows an A4 page of our statement template holds, and rows of headings and totals per
+# section, measured on the template (tests/reports/test_long_pdfs.py keeps the estimate honest).
+ROWS_PER_PAGE = 40
+ROWS_PER_SECTION = 3
+FIRST_PAGE_ROWS = 8  # title, entity, period
+
+
+def estimated_pages(statement: Statement) -> int:
+    rows = FIRST_PAGE_ROWS + sum(len(s.rows) + ROWS_PER_SECTION for s in statement.sections)
+    return max(1, math.ceil(rows / ROWS_PER_PAGE))
+
+
+def renders_inline(statement: Statement) -> bool:
+    return estimated_pages(statement) <= settings.MAX_INLINE_PDF_PAGES
+
+
+def document_request(*, share: ReportShare, pages: int) -> ReportDocument:
+    """Record the document and queue its rendering after commit."""
+    from reports.tasks import render_report_document
+
+    document = ReportDocument.objects.create(share=share, estimated_pages=pages)
+    transaction.on_commit(lambda: render_report_document.delay(document.pk))
+    return document
+
+
+def document_render(*, document_id: int) -> ReportDocument | None:
+    document = (
+        ReportDocument.objects.select_related("share__book__entity").filter(pk=document_id).first()
+    )
+    if document is None or document.status == ReportDocument.Status.READY:
+        return document
+    share = document.share
+    statement = build_statement(
+        report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
+    )
+    document.pdf = render_pdf(statement)
+    document.status = ReportDocument.Status.READY
+    document.error = ""
+    document.finished_at = timezone.now()
+    document.save(update_fields=["pdf", "status", "error", "finished_at"])
+    return document
+
+
+def document_failed(*, document_id: int, error: str) -> None:
+    ReportDocument.objects.filter(pk=document_id).update(
+        status=ReportDocument.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
