@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, staff_scope
-from axiomatic.entities.models import Entity
 from practice.models import (
     BillingStatus,
     ClientLink,
@@ -286,22 +285,6 @@ class TimeEntryAdmin(ScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request_user = request.user
         return form
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        scope = staff_scope(request)
-        if scope is not None and len(scope.writable_firm_ids) == 1:
-            initial.setdefault("firm", next(iter(scope.writable_firm_ids)))
-        return initial
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = staff_scope(request)
-        if db_field.name == "firm":
-            firms = Entity.objects.filter(enrollment__isnull=False)
-            if scope is not None:
-                firms = firms.filter(pk__in=scope.writable_firm_ids)
-            kwargs["queryset"] = firms
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.billing_status != BillingStatus.UNBILLED:

@@ -117,15 +117,6 @@ class ApiKeyAdmin(ScopedAdmin):
     def get_fields(self, request, obj=None):
         return ("firm", "name") if obj is None else self.readonly_fields
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = staff_scope(request)
-        if db_field.name == "firm":
-            firms = Entity.objects.filter(enrollment__isnull=False)
-            if scope is not None:
-                firms = firms.filter(pk__in=scope.writable_firm_ids)
-            kwargs["queryset"] = firms
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing here is editable after creation

@@ -152,8 +152,21 @@ class ScopedAdmin(admin.ModelAdmin):
         )
 
     # -- choices offered in forms and filters -------------------------------------------------------
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        scope = staff_scope(request)
+        if self.scope_firm and scope is not None and len(scope.writable_firm_ids) == 1:
+            initial.setdefault(self.scope_firm, next(iter(scope.writable_firm_ids)))
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = staff_scope(request)
+        if db_field.name == self.scope_firm and db_field.related_model is Entity:
+            # The owning firm: an enrolled firm, and for staff one they may write in.
+            firms = Entity.objects.filter(enrollment__isnull=False)
+            if scope is not None:
+                firms = firms.filter(pk__in=scope.writable_firm_ids)
+            kwargs.setdefault("queryset", firms)
         if scope is not None and "queryset" not in kwargs:
             related = self.admin_site._registry.get(db_field.related_model)
             if isinstance(related, ScopedAdmin):
