@@ -14,6 +14,10 @@ from rest_framework import serializers
 from axiomatic.core.ids import ALPHABET, BODY_LENGTH, is_public_id
 from axiomatic.core.money import MAX_CENTS
 
+# A line of text with at least one visible character (surrounding spaces are trimmed).
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
 
 class StrictCharField(serializers.CharField):
     """A JSON string. With single_line=True (names), line breaks and other control characters are
@@ -27,6 +31,16 @@ class StrictCharField(serializers.CharField):
     def __init__(self, *, single_line: bool = False, **kwargs):
         self.single_line = single_line
         super().__init__(**kwargs)
+        if single_line:
+            # The schema says what the check enforces: no control characters (and, unless blank
+            # is allowed, something visible).
+            pattern = ONE_LINE_PATTERN if self.allow_blank else SINGLE_LINE_PATTERN
+            schema = {"type": "string", "pattern": pattern}
+            if self.max_length is not None:
+                schema["maxLength"] = self.max_length
+            if self.allow_null:
+                schema["nullable"] = True
+            self._spectacular_annotation = {"field": schema}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -114,7 +128,9 @@ class QueryBooleanField(serializers.Field):
         return bool(value)
 
 
-@extend_schema_field({"type": "number", "format": "decimal", "minimum": 0.01, "maximum": 24})
+@extend_schema_field(
+    {"type": "number", "format": "decimal", "minimum": 0.01, "maximum": 24, "multipleOf": 0.01}
+)
 class HoursField(serializers.Field):
     """Hours as a JSON number with at most two decimal places, 0 < hours <= 24."""
 
@@ -162,6 +178,13 @@ class BoundedDateField(serializers.DateField):
     MIN = dt.date(1900, 1, 1)
     MAX = dt.date(2999, 12, 31)
     default_error_messages = {"bounds": "Must be between 1900-01-01 and 2999-12-31."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        schema = {"type": "string", "format": "date", "pattern": r"^(19\d\d|2\d\d\d)-\d\d-\d\d$"}
+        if self.allow_null:
+            schema["nullable"] = True
+        self._spectacular_annotation = {"field": schema}
 
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
