@@ -125,3 +125,7 @@ class DeferredPdfSerializer(serializers.Serializer):
     estimatedPages = serializers.IntegerField()
     shareUrl = serializers.URLField()
     link = ShareSerializer()
+
+
+class ShareAccessLogSerializer(serializers.Serializer):
+    accesses = ShareAccessSerializer(many=True, help_text="The latest 1000 opens, newest first.")

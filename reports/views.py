@@ -27,6 +27,7 @@ from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
     DeferredPdfSerializer,
+    ShareAccessLogSerializer,
     ShareAccessSerializer,
     ShareCreatedSerializer,
     ShareCreateSerializer,
@@ -208,7 +209,7 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="reports_share_accesses",
         summary="The access log of a share link",
-        responses={200: ShareAccessSerializer(many=True), **READ},
+        responses={200: ShareAccessLogSerializer, **READ},
     )
     def accesses(self, request, share_id: str):
         share = self._share(share_id)

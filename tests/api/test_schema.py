@@ -44,3 +44,20 @@ def test_swagger_ui_loads_only_local_assets(bob):
     asset = re.search(r"""src=["'](/static/[^"']*swagger-ui-bundle[^"']*)""", html)
     assert asset, html
     assert Client().get(asset.group(1)).status_code == 200
+
+
+def test_the_schema_describes_what_the_views_answer(alice):
+    schema = alice.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    document = (
+        schema.json() if schema["Content-Type"].endswith("json") else yaml.safe_load(schema.content)
+    )
+    accesses = document["paths"]["/api/reports/share/{share_id}/accesses"]["get"]["responses"]
+    ref = accesses["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(document["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]) == {
+        "accesses"
+    }
+    share_id = document["paths"]["/api/reports/share/{share_id}/accesses"]["get"]["parameters"][0]
+    assert share_id["schema"]["pattern"].startswith("^shr_")
+    create = document["paths"]["/api/practice/clients"]["post"]
+    assert {"409", "413", "429"} <= set(create["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
