@@ -14,7 +14,7 @@ from axiomatic.api.pagination import PageParamsSerializer, keyset_page, keyset_p
 from axiomatic.api.schema import error_responses
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
-from axiomatic.core.ids import is_public_id
+from axiomatic.core.ids import ALPHABET, BODY_LENGTH, is_public_id
 from axiomatic.entities.models import Membership
 from practice import selectors
 from practice.pricing import tier_fees_cents
@@ -54,7 +54,9 @@ FIRM_QUERY = OpenApiParameter(
     str,
     OpenApiParameter.QUERY,
     required=False,
-    description="Partner firm entity ID (here or in the body).",
+    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
+    allow_blank=False,
+    description="Partner firm entity ID (here or in the body; if both, the same).",
 )
 
 
