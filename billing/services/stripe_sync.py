@@ -149,43 +149,33 @@ class _Stripe:
             raise
 
 
+def _ensure_object(api: _Stripe, service, purpose: str, params: dict) -> None:
+    """Create a catalogue object with our own id unless Stripe already has it (ids never change
+    meaning: a new price or percent is a new id)."""
+    if api.find(service, params["id"]) is None:
+        api.write(service, "create", purpose, params=params)
+
+
 def _ensure_catalogue(api: _Stripe, desired: DesiredProgram) -> None:
-    if api.find(api.v1.products, PRODUCT_ID) is None:
-        api.write(
-            api.v1.products,
-            "create",
-            "product",
-            params={"id": PRODUCT_ID, "name": PRODUCT_NAME},
-        )
+    _ensure_object(api, api.v1.products, "product", {"id": PRODUCT_ID, "name": PRODUCT_NAME})
     for plan, (tier, cents) in sorted(desired.plans.items()):
-        if api.find(api.v1.plans, plan) is None:
-            api.write(
-                api.v1.plans,
-                "create",
-                "plan",
-                params={
-                    "id": plan,
-                    "amount": cents,
-                    "currency": CURRENCY,
-                    "interval": "month",
-                    "product": PRODUCT_ID,
-                    "nickname": f"{tier.title()} client, monthly",
-                },
-            )
+        plan_params = {
+            "id": plan,
+            "amount": cents,
+            "currency": CURRENCY,
+            "interval": "month",
+            "product": PRODUCT_ID,
+            "nickname": f"{tier.title()} client, monthly",
+        }
+        _ensure_object(api, api.v1.plans, "plan", plan_params)
     if desired.coupon_percent and desired.items:
-        coupon = coupon_id(desired.coupon_percent)
-        if api.find(api.v1.coupons, coupon) is None:
-            api.write(
-                api.v1.coupons,
-                "create",
-                "coupon",
-                params={
-                    "id": coupon,
-                    "percent_off": float(desired.coupon_percent),
-                    "duration": "forever",
-                    "name": f"Partner volume discount {desired.coupon_percent}%",
-                },
-            )
+        coupon_params = {
+            "id": coupon_id(desired.coupon_percent),
+            "percent_off": float(desired.coupon_percent),
+            "duration": "forever",
+            "name": f"Partner volume discount {desired.coupon_percent}%",
+        }
+        _ensure_object(api, api.v1.coupons, "coupon", coupon_params)
 
 
 def _ensure_customer(api: _Stripe, customer_id: str, entity: Entity, purpose: str) -> dict:
@@ -214,6 +204,15 @@ def _live_subscription(api: _Stripe, subscription_id: str) -> dict | None:
     return subscription
 
 
+def _cancel_subscription(api: _Stripe, subscription_id: str) -> bool:
+    """Cancel the subscription if it is still live; True if there was one to cancel."""
+    subscription = _live_subscription(api, subscription_id)
+    if subscription is None:
+        return False
+    api.write(api.v1.subscriptions, "cancel", "cancel", subscription["id"])
+    return True
+
+
 def _coupons_of(subscription: dict) -> list[str]:
     return [
         d["coupon"]["id"]
@@ -222,7 +221,14 @@ def _coupons_of(subscription: dict) -> list[str]:
     ]
 
 
-def _subscription_create(api, customer_id, items, coupon, metadata, purpose) -> dict:
+def _ensure_subscription(
+    api: _Stripe, subscription_id: str, customer_id: str, items, coupon, metadata, purpose
+) -> dict:
+    """The live subscription made to hold exactly `items` and `coupon`, or a new one."""
+    subscription = _live_subscription(api, subscription_id)
+    if subscription is not None:
+        _reconcile_items(api, subscription, items, coupon)
+        return subscription
     params = {
         "customer": customer_id,
         "items": [{"price": plan, "quantity": qty} for plan, qty in sorted(items.items())],
@@ -277,25 +283,21 @@ def _sync_firm_subscription(
     customer = _ensure_customer(api, state.customer_id, firm, f"customer-{firm.public_id}")
     state.customer_id = customer["id"]
     result.customers.add(customer["id"])
-    subscription = _live_subscription(api, state.subscription_id)
     coupon = coupon_id(desired.coupon_percent) if desired.coupon_percent else None
     if not desired.items:
-        if subscription is not None:
-            api.write(api.v1.subscriptions, "cancel", "cancel", subscription["id"])
-            result.subscriptions.add(subscription["id"])
+        if _cancel_subscription(api, state.subscription_id):
+            result.subscriptions.add(state.subscription_id)
         state.subscription_id = ""
         return
-    if subscription is None:
-        subscription = _subscription_create(
-            api,
-            customer["id"],
-            desired.items,
-            coupon,
-            {"firmEntityId": firm.public_id},
-            f"subscription-{firm.public_id}",
-        )
-    else:
-        _reconcile_items(api, subscription, desired.items, coupon)
+    subscription = _ensure_subscription(
+        api,
+        state.subscription_id,
+        customer["id"],
+        desired.items,
+        coupon,
+        {"firmEntityId": firm.public_id},
+        f"subscription-{firm.public_id}",
+    )
     state.subscription_id = subscription["id"]
     result.subscriptions.add(subscription["id"])
 
@@ -311,18 +313,15 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
         )
         state.customer_id = customer["id"]
         result.customers.add(customer["id"])
-        subscription = _live_subscription(api, state.subscription_id)
-        if subscription is None:
-            subscription = _subscription_create(
-                api,
-                customer["id"],
-                {plan: 1},
-                None,
-                {"firmEntityId": firm.public_id, "clientEntityId": link.client.public_id},
-                f"subscription-{link.public_id}",
-            )
-        else:
-            _reconcile_items(api, subscription, {plan: 1}, None)
+        subscription = _ensure_subscription(
+            api,
+            state.subscription_id,
+            customer["id"],
+            {plan: 1},
+            None,
+            {"firmEntityId": firm.public_id, "clientEntityId": link.client.public_id},
+            f"subscription-{link.public_id}",
+        )
         state.subscription_id = subscription["id"]
         state.save()
         result.subscriptions.add(subscription["id"])
@@ -331,9 +330,7 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
     for link_id, state in states.items():
         if link_id in desired.direct or not state.subscription_id:
             continue
-        subscription = _live_subscription(api, state.subscription_id)
-        if subscription is not None:
-            api.write(api.v1.subscriptions, "cancel", "cancel", subscription["id"])
+        _cancel_subscription(api, state.subscription_id)
         result.subscriptions.add(state.subscription_id)
         state.subscription_id = ""
         state.save(update_fields=["subscription_id", "updated_at"])
