@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from axiomatic.api.fields import BoundedDateField, DecimalNumberField, PublicIdField
+from axiomatic.api.serializers import FirmQuerySerializer
 from billing.models import InvoiceStatus, SyncStatus
 from practice.models import BillingMode, ClientTier
-from practice.serializers import FirmQuerySerializer
 
 MAX_ENTRIES_PER_INVOICE = 1000
 

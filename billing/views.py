@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from axiomatic.api.access import firm_for_request
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import error_responses
+from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer
 from billing import selectors
 from billing.serializers import (
     BillingOverviewSerializer,
@@ -17,7 +18,6 @@ from billing.serializers import (
     InvoiceSerializer,
 )
 from billing.services.invoices import invoice_create_from_time, invoice_void
-from practice.serializers import FirmBodySerializer, FirmQuerySerializer
 from practice.views import FIRM_QUERY, PracticeViewSet
 
 READ = error_responses(400, 401, 403, 404)

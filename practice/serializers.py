@@ -12,7 +12,7 @@ from axiomatic.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
-from axiomatic.api.serializers import DateRangeQueryMixin
+from axiomatic.api.serializers import DateRangeQueryMixin, FirmQuerySerializer
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
 from practice.models import (
@@ -25,10 +25,6 @@ from practice.models import (
     Recurrence,
 )
 from practice.pricing import fee_fields
-
-
-class FirmQuerySerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent")
 
 
 def _reference_field(**kwargs):
@@ -354,7 +350,3 @@ class EngagementUpdateSerializer(serializers.Serializer):
         if not set(attrs) - {"firmEntityId"}:
             raise serializers.ValidationError("Nothing to change: give at least one field.")
         return attrs
-
-
-class FirmBodySerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent", required=False)

@@ -12,9 +12,10 @@ from axiomatic.api.access import Access, firm_for_request
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.pagination import PageParamsSerializer, keyset_page, keyset_pagination
 from axiomatic.api.schema import error_responses
+from axiomatic.api.serializers import FirmBodySerializer
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
-from axiomatic.core.ids import ALPHABET, BODY_LENGTH, is_public_id
+from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 from axiomatic.entities.models import Membership
 from practice import selectors
 from practice.pricing import tier_fees_cents
@@ -30,8 +31,6 @@ from practice.serializers import (
     EngagementPatchSerializer,
     EngagementSerializer,
     EngagementUpdateSerializer,
-    FirmBodySerializer,
-    FirmQuerySerializer,
     InvitationCreateSerializer,
     InvitationEnvelopeSerializer,
     TimeCreateSerializer,
@@ -61,23 +60,6 @@ FIRM_QUERY = OpenApiParameter(
 
 
 class PracticeViewSet(ApiViewSet):
-    def firm(self, *, write: bool = False, body: dict | None = None) -> Access:
-        """The firm named by `firmEntityId` in the query string or, failing that, the body."""
-        query = self.request.query_params.get("firmEntityId")
-        in_body = (body or {}).get("firmEntityId")
-        if query is not None and in_body is not None and query != in_body:
-            raise field_errors({"firmEntityId": ["The query string and the body disagree."]})
-        value = query if query is not None else in_body
-        checked = FirmQuerySerializer(data={"firmEntityId": value} if value is not None else {})
-        checked.is_valid(raise_exception=True)
-        return firm_for_request(self.request, checked.validated_data["firmEntityId"], write=write)
-
-    def path_id(self, value: str, prefix: str, name: str) -> str:
-        """An id from the path: malformed is a 400 naming it, like anywhere else."""
-        if not is_public_id(value, prefix):
-            raise field_errors({name: [f"Not a valid {prefix}_ id."]})
-        return value
-
     def client_link(self, access: Access, entity_id: str):
         return selectors.client_link_get(firm=access.entity, entity_id=entity_id)
 

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from axiomatic.api.fields import PublicIdField
+
 
 class DateRangeQueryMixin(serializers.Serializer):
     """The contract's optional `from` and `to` dates (ISO 8601); `from` may not be after `to`.
@@ -29,3 +31,11 @@ class DateRangeQueryMixin(serializers.Serializer):
                 {"from": [f"The range may span at most {self.max_range_days} days."]}
             )
         return attrs
+
+
+class FirmQuerySerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent")
+
+
+class FirmBodySerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent", required=False)

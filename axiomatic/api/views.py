@@ -5,6 +5,10 @@ from functools import cached_property
 from rest_framework import viewsets
 
 from axiomatic.api import idempotency
+from axiomatic.api.access import Access, firm_for_request
+from axiomatic.api.serializers import FirmQuerySerializer
+from axiomatic.core.errors import field_errors
+from axiomatic.core.ids import is_public_id
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -43,3 +47,20 @@ class ApiViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def firm(self, *, write: bool = False, body: dict | None = None) -> Access:
+        """The firm named by `firmEntityId` in the query string or, failing that, the body."""
+        query = self.request.query_params.get("firmEntityId")
+        in_body = (body or {}).get("firmEntityId")
+        if query is not None and in_body is not None and query != in_body:
+            raise field_errors({"firmEntityId": ["The query string and the body disagree."]})
+        value = query if query is not None else in_body
+        checked = FirmQuerySerializer(data={"firmEntityId": value} if value is not None else {})
+        checked.is_valid(raise_exception=True)
+        return firm_for_request(self.request, checked.validated_data["firmEntityId"], write=write)
+
+    def path_id(self, value: str, prefix: str, name: str) -> str:
+        """An id from the path: malformed is a 400 naming it, like anywhere else."""
+        if not is_public_id(value, prefix):
+            raise field_errors({name: [f"Not a valid {prefix}_ id."]})
+        return value
