@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axiomatic.entities",
     "axiomatic.ledger",
     "axiomatic.api",
+    "axiomatic.webhooks",
     "practice",
     "djstripe",
     "billing",
@@ -160,6 +161,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "axiomatic.api.tasks.purge_idempotency_records",
         "schedule": crontab(minute=7),
     },
+    # Webhook deliveries whose retry is due (the first attempt is queued right after commit).
+    "deliver-due-webhooks": {
+        "task": "axiomatic.webhooks.tasks.deliver_due_webhooks",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -192,6 +198,14 @@ DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 # Transient Stripe errors (network, 429, 5xx) are retried by the client with backoff, then by Celery.
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+
+# --- Webhooks to firms' integrations (axiomatic.webhooks) ---------------------------------------
+# Loopback receivers (and http to them) are refused unless this is on: development and tests only.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Fernet keys that encrypt signing secrets at rest: the first encrypts, all decrypt. Default: one
+# derived from SECRET_KEY (list the old derived key here before changing SECRET_KEY).
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
 
 # --- Internationalisation, time, static -------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -10,6 +10,7 @@ urlpatterns = [
     # Stripe's webhooks, verified and stored by dj-stripe: /stripe/webhook/<endpoint uuid>/
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("api/ledger/", include("axiomatic.ledger.urls")),
+    path("api/practice/", include("axiomatic.webhooks.urls")),
     path("api/practice/", include("billing.urls")),
     path("api/practice/", include("practice.urls")),
     path("api/reports/", include("reports.urls")),

@@ -11,7 +11,7 @@ class PracticeConfig(AppConfig):
         from practice import demo, selectors
 
         # A firm reaches the client entities it has an active link to.
-        register_client_entity_source(selectors.client_entity_ids)
+        register_client_entity_source(selectors.client_entity_ids, selectors.firm_ids_of_client)
         demo_firm_seeded.connect(demo.seed_practice, dispatch_uid="practice-demo")
 
         from axiomatic.admin_site import register_dashboard_panel

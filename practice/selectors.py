@@ -20,6 +20,11 @@ def client_entity_ids(firm: Entity) -> QuerySet:
     return active_client_links(firm).values("client_id")
 
 
+def firm_ids_of_client(client: Entity) -> QuerySet:
+    """Primary keys of the firms with an active link to `client` (the platform's reach seam, back)."""
+    return ClientLink.objects.filter(client=client, archived_at__isnull=True).values("firm_id")
+
+
 def client_link_get(*, firm: Entity, entity_id: str) -> ClientLink:
     """The active link to client `entity_id`; the same 404 for unknown, foreign and archived."""
     link = (

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from axiomatic.core.errors import NotFoundError
+from reports import events
 from reports.models import ReportShare, ReportShareAccess
 
 TOKEN_PREFIX = "tok_"
@@ -53,6 +54,7 @@ def share_create(
         expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
         max_access_count=max_access_count,
     )
+    events.share_event("report_share.created", share=share)
     return share, token
 
 
@@ -96,6 +98,7 @@ def share_open(*, token: str, ip: str, user_agent: str) -> ReportShare:
             raise ShareUnusable(ShareProblem.EXPIRED)
         raise ShareUnusable(ShareProblem.USED_UP)
     ReportShareAccess.objects.create(share=share, ip_hash=_ip_hash(ip), user_agent=user_agent[:300])
+    events.share_event("report_share.accessed", share=share)
     return share
 
 
@@ -109,4 +112,5 @@ def share_revoke(*, entity, public_id: str) -> ReportShare:
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
+        events.share_event("report_share.revoked", share=share)
     return share

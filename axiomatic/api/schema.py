@@ -62,6 +62,7 @@ PATH_ID_PREFIXES = {
     "engagement_id": "eng",
     "task_id": "task",
     "share_id": "shr",
+    "webhook_id": "wh",
 }
 
 _ERROR = {"$ref": "#/components/schemas/Error"}

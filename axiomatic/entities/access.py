@@ -10,16 +10,22 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from axiomatic.entities.models import Entity
+from axiomatic.entities.models import EnrollmentStatus, Entity
 
 # Each source maps a firm to a queryset of the primary keys of the client entities it reaches.
 ClientEntitySource = Callable[[Entity], QuerySet]
 _client_entity_sources: list[ClientEntitySource] = []
+# And back: each maps an entity to a queryset of the primary keys of the firms that reach it.
+FirmSource = Callable[[Entity], QuerySet]
+_firm_sources: list[FirmSource] = []
 
 
-def register_client_entity_source(source: ClientEntitySource) -> None:
+def register_client_entity_source(source: ClientEntitySource, firms: FirmSource) -> None:
+    """`source` gives a firm's client entities; `firms` gives the firms linked to an entity."""
     if source not in _client_entity_sources:
         _client_entity_sources.append(source)
+    if firms not in _firm_sources:
+        _firm_sources.append(firms)
 
 
 def reachable_entities(firm: Entity) -> QuerySet[Entity]:
@@ -30,3 +36,11 @@ def reachable_entities(firm: Entity) -> QuerySet[Entity]:
         for source in _client_entity_sources:
             condition |= Q(pk__in=source(firm))
     return Entity.objects.filter(condition)
+
+
+def firms_reaching(entity: Entity) -> QuerySet[Entity]:
+    """The actively enrolled firms that reach `entity`: itself, if it is one, and its linked firms."""
+    condition = Q(pk=entity.pk)
+    for source in _firm_sources:
+        condition |= Q(pk__in=source(entity))
+    return Entity.objects.filter(condition, enrollment__status=EnrollmentStatus.ACTIVE)

@@ -17,6 +17,7 @@ from axiomatic.core.sequences import next_in_sequence
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
 from axiomatic.ledger.services import JournalEntryDraft
+from billing import events
 from billing.errors import BillingErrorCode
 from billing.models import (
     FirmBillingProfile,
@@ -159,6 +160,7 @@ def invoice_create_from_time(
         entries=entries, invoice_public_id=invoice.public_id, invoice_number=invoice.display_number
     )
     InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
+    events.invoice_event("invoice.created", firm=firm, invoice=invoice)
     return invoice
 
 
@@ -198,4 +200,5 @@ def invoice_void(*, firm: Entity, public_id: str, voided_by=None) -> Invoice:
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at", "void_journal_entry", "updated_at"])
     InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.VOIDED, actor=voided_by)
+    events.invoice_event("invoice.voided", firm=firm, invoice=invoice)
     return invoice

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
+from billing import events
 from billing.models import DirectBillingState, StripeSyncState, SyncStatus
 from billing.pricing import partner_tier_for, partner_tiers
 from practice.models import BillingMode, ClientLink
@@ -370,8 +371,10 @@ def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
     return result
 
 
+@transaction.atomic
 def stripe_sync_failed(*, firm_id: int, error: Exception) -> None:
-    """Record a sync that will not be retried, where the overview and the admin show it."""
+    """Record a sync that will not be retried, where the overview and the admin show it, and tell
+    the firm's webhook endpoints (billing.sync_failed)."""
     message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
     state, _ = StripeSyncState.objects.get_or_create(firm_id=firm_id)
     StripeSyncState.objects.filter(pk=state.pk).update(
@@ -380,6 +383,7 @@ def stripe_sync_failed(*, firm_id: int, error: Exception) -> None:
         attempts=F("attempts") + 1,
         updated_at=timezone.now(),
     )
+    events.sync_failed_event(firm=Entity.objects.get(pk=firm_id))
     logger.warning("stripe sync of firm %s failed: %s", firm_id, message)
 
 

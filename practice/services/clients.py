@@ -6,7 +6,7 @@ from django.utils import timezone
 from axiomatic.core.errors import ConflictError
 from axiomatic.entities.models import Entity
 from axiomatic.entities.services import entity_create
-from practice import signals
+from practice import events, signals
 from practice.errors import PracticeErrorCode
 from practice.models import ClientLink, FirmProfile
 
@@ -79,6 +79,7 @@ def client_create(
             raise
         raise _duplicate_reference(existing)
     _announce(link, signals.CREATED)
+    events.client_event("client.created", firm=firm, link=link)
     return link
 
 
@@ -117,6 +118,7 @@ def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
             raise
         raise _duplicate_reference(existing)
     _announce(link, signals.UPDATED)
+    events.client_event("client.updated", firm=link.firm, link=link)
     return link
 
 
@@ -128,6 +130,7 @@ def client_archive(*, link: ClientLink) -> ClientLink:
         link.archived_at = timezone.now()
         link.save(update_fields=["archived_at", "updated_at"])
         _announce(link, signals.ARCHIVED)
+        events.client_event("client.archived", firm=link.firm, link=link)
     return link
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.entities.models import Entity
+from practice import events
 from practice.errors import PracticeErrorCode
 from practice.models import Engagement, EngagementStatus, Recurrence, Task
 from practice.task_templates import STANDARD_TASKS
@@ -87,10 +88,11 @@ def engagement_create(
         notes=notes,
     )
     _create_tasks(engagement)
+    events.engagement_event("engagement.created", firm=firm, engagement=engagement)
     return engagement
 
 
-def _next_occurrence(engagement: Engagement) -> Engagement | None:
+def _next_occurrence(engagement: Engagement, *, firm: Entity) -> Engagement | None:
     """Create the series' next occurrence unless it exists. Caller holds the engagement's lock."""
     if not engagement.recurrence:
         return None
@@ -118,6 +120,7 @@ def _next_occurrence(engagement: Engagement) -> Engagement | None:
         notes=engagement.notes,
     )
     _create_tasks(successor)
+    events.engagement_event("engagement.created", firm=firm, engagement=successor)
     return successor
 
 
@@ -130,7 +133,7 @@ def _locked(*, firm: Entity, public_id: str) -> Engagement:
     return engagement
 
 
-def _move(engagement: Engagement, status: str) -> None:
+def _move(engagement: Engagement, status: str, *, firm: Entity) -> None:
     if engagement.status == status:
         return
     if status not in ALLOWED_MOVES[engagement.status]:
@@ -138,17 +141,24 @@ def _move(engagement: Engagement, status: str) -> None:
             f"An engagement that is {engagement.status} cannot become {status}.",
             code=PracticeErrorCode.INVALID_STATUS_TRANSITION,
         )
+    previous = engagement.status
     engagement.status = status
     engagement.completed_at = timezone.now() if status == EngagementStatus.COMPLETED else None
     engagement.save(update_fields=["status", "completed_at", "updated_at"])
+    events.engagement_event(
+        "engagement.status_changed",
+        firm=firm,
+        engagement=engagement,
+        previousStatus=previous,
+    )
     if status == EngagementStatus.COMPLETED:
-        _next_occurrence(engagement)
+        _next_occurrence(engagement, firm=firm)
 
 
 @transaction.atomic
 def engagement_set_status(*, firm: Entity, public_id: str, status: str) -> Engagement:
     engagement = _locked(firm=firm, public_id=public_id)
-    _move(engagement, status)
+    _move(engagement, status, firm=firm)
     return engagement
 
 
@@ -165,7 +175,7 @@ def engagement_update(*, firm: Entity, public_id: str, changes: dict) -> Engagem
     if fields:
         engagement.save(update_fields=[*fields, "updated_at"])
     if "status" in changes:
-        _move(engagement, changes["status"])
+        _move(engagement, changes["status"], firm=firm)
     return engagement
 
 
@@ -198,9 +208,12 @@ def task_complete(*, firm: Entity, public_id: str, engagement_id: str | None = N
         task.completed_at = timezone.now()
         task.save(update_fields=["completed_at", "updated_at"])
         Engagement.objects.filter(pk=engagement.pk).update(updated_at=timezone.now())
+        events.engagement_event(
+            "engagement.task_completed", firm=firm, engagement=engagement, taskId=task.public_id
+        )
     open_tasks = engagement.tasks.filter(completed_at__isnull=True).exists()
     if not open_tasks and engagement.status == EngagementStatus.ACTIVE:
-        _move(engagement, EngagementStatus.COMPLETED)
+        _move(engagement, EngagementStatus.COMPLETED, firm=firm)
     return engagement
 
 
@@ -213,5 +226,5 @@ def task_reopen(*, firm: Entity, public_id: str, engagement_id: str | None = Non
         task.save(update_fields=["completed_at", "updated_at"])
         Engagement.objects.filter(pk=engagement.pk).update(updated_at=timezone.now())
     if engagement.status == EngagementStatus.COMPLETED:
-        _move(engagement, EngagementStatus.ACTIVE)
+        _move(engagement, EngagementStatus.ACTIVE, firm=firm)
     return engagement

@@ -21,6 +21,7 @@ from django.utils import timezone
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.entities.services import user_get_or_create
+from practice import events
 from practice.models import Invitation, InvitationStatus
 
 INVITATION_TTL = timedelta(days=7)
@@ -118,6 +119,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     message.send()
+    events.invitation_event("invitation.sent", invitation=invitation)
     return True
 
 
@@ -194,4 +196,5 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by", "updated_at"])
+    events.invitation_event("invitation.accepted", invitation=invitation)
     return membership

@@ -15,6 +15,7 @@ from django.utils import timezone
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.core.money import amount_cents
 from axiomatic.entities.models import Entity, Membership
+from practice import events
 from practice.errors import PracticeErrorCode
 from practice.models import (
     BillingStatus,
@@ -165,6 +166,7 @@ def time_entry_create(
         external_reference=external_reference,
     )
     _save_guarding_reference(entry)
+    events.time_entry_event("time_entry.created", firm=firm, entry=entry)
     return entry
 
 
@@ -237,12 +239,14 @@ def time_entry_update(
         entry.rate_cents, entry.rate_source = _rate_for(firm=firm, link=link, explicit=None)
     entry.amount_cents = _amount(entry.hours, entry.rate_cents)
     _save_guarding_reference(entry)
+    events.time_entry_event("time_entry.updated", firm=firm, entry=entry)
     return entry
 
 
 @transaction.atomic
 def time_entry_delete(*, firm: Entity, public_id: str) -> None:
     entry = _locked_entry(firm=firm, public_id=public_id)
+    events.time_entry_event("time_entry.deleted", firm=firm, entry=entry)  # as it was
     entry.delete()
 
 

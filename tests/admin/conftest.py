@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from axiomatic.ledger.models import Book
+from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint
+from axiomatic.webhooks.services import endpoint_create
 from billing.models import Invoice
 from billing.services.invoices import invoice_create_from_time
 from practice.models import ClientLink, Engagement, Invitation, TimeEntry
@@ -29,9 +31,15 @@ class FirmWorld:
     invitation: Invitation
     share: ReportShare
     invoice: Invoice
+    webhook: WebhookEndpoint
+    delivery: WebhookDelivery
 
 
 def build_world(persona, make_client, name: str, entries: int = 4) -> FirmWorld:
+    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True):
+        webhook = endpoint_create(
+            firm=persona.firm, url=f"http://127.0.0.1:9/{name.lower()}", event_types=["*"]
+        ).endpoint
     link = make_client(persona, name, default_rate_cents=15_000)
     today = dt.date.today()
     made = [
@@ -68,7 +76,8 @@ def build_world(persona, make_client, name: str, entries: int = 4) -> FirmWorld:
         expires_in_days=7,
         max_access_count=None,
     )
-    return FirmWorld(link, made, engagement, invitation, share, invoice)
+    delivery = WebhookDelivery.objects.filter(endpoint=webhook).order_by("id").first()
+    return FirmWorld(link, made, engagement, invitation, share, invoice, webhook, delivery)
 
 
 @pytest.fixture

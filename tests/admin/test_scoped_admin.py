@@ -35,6 +35,8 @@ def objects_of(world) -> dict[str, object]:
         "practice_invitation": world.invitation,
         "billing_invoice": world.invoice,
         "reports_reportshare": world.share,
+        "webhooks_webhookendpoint": world.webhook,
+        "webhooks_webhookdelivery": world.delivery,
     }
 
 
@@ -47,6 +49,8 @@ LABELS = {
     "practice_invitation": lambda w: w.invitation.email,
     "billing_invoice": lambda w: w.link.client.name,
     "reports_reportshare": lambda w: w.share.public_id,
+    "webhooks_webhookendpoint": lambda w: w.webhook.url,
+    "webhooks_webhookdelivery": lambda w: w.webhook.url,
 }
 
 
@@ -386,6 +390,7 @@ def _queries(client, url) -> int:
         "practice_engagement",
         "practice_clientlink",
         "reports_reportshare",
+        "webhooks_webhookdelivery",
     ],
 )
 def test_busy_changelists_run_a_fixed_number_of_queries(app_model, alice, make_client, alice_admin):
@@ -430,8 +435,76 @@ def test_actions_never_reach_another_firms_rows(world_a, world_b, alice_admin):
         ("practice_engagement", "complete", world_b.engagement.pk),
         ("practice_invitation", "resend", world_b.invitation.pk),
         ("reports_reportshare", "revoke", world_b.share.pk),
+        ("webhooks_webhookendpoint", "send_test_event", world_b.webhook.pk),
+        ("webhooks_webhookendpoint", "enable", world_b.webhook.pk),
+        ("webhooks_webhookdelivery", "retry_now", world_b.delivery.pk),
     ):
         alice_admin.post(changelist(app_model), {"action": action, "_selected_action": [pk]})
     assert db_snapshot() == before
     world_b.invoice.refresh_from_db()
     assert world_b.invoice.status == "open"
+
+
+# -- webhooks ---------------------------------------------------------------------------------------
+
+
+def test_webhook_endpoint_page_shows_recent_deliveries_but_never_the_secret(world_a, alice_admin):
+    from axiomatic.webhooks.signing import decrypt_secret
+
+    page = alice_admin.get(change("webhooks_webhookendpoint", world_a.webhook.pk))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert world_a.delivery.public_id in html
+    assert decrypt_secret(world_a.webhook.secret_encrypted) not in html
+    assert world_a.webhook.secret_encrypted not in html
+
+
+def test_send_test_event_and_retry_now_from_the_admin(world_a, alice_admin):
+    from axiomatic.webhooks.models import WebhookDelivery
+
+    response = alice_admin.post(
+        changelist("webhooks_webhookendpoint"),
+        {"action": "send_test_event", "_selected_action": [world_a.webhook.pk]},
+        follow=True,
+    )
+    assert "Test event queued" in response.content.decode()
+    assert WebhookDelivery.objects.filter(endpoint=world_a.webhook, event__type="ping").exists()
+
+    WebhookDelivery.objects.filter(pk=world_a.delivery.pk).update(status="failed", attempts=8)
+    response = alice_admin.post(
+        changelist("webhooks_webhookdelivery"),
+        {"action": "retry_now", "_selected_action": [world_a.delivery.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    world_a.delivery.refresh_from_db()
+    assert world_a.delivery.status == "pending" and world_a.delivery.next_attempt_at is not None
+
+
+def test_a_disabled_endpoint_shows_its_reason_and_can_be_enabled(world_a, alice_admin):
+    from axiomatic.webhooks.models import WebhookEndpoint
+
+    reason = "Disabled after every delivery failed for 3 days (last error: HTTP 500)."
+    WebhookEndpoint.objects.filter(pk=world_a.webhook.pk).update(
+        enabled=False, disabled_reason=reason
+    )
+    assert reason in alice_admin.get(changelist("webhooks_webhookendpoint")).content.decode()
+
+    alice_admin.post(
+        changelist("webhooks_webhookendpoint"),
+        {"action": "enable", "_selected_action": [world_a.webhook.pk]},
+    )
+    world_a.webhook.refresh_from_db()
+    assert world_a.webhook.enabled and world_a.webhook.disabled_reason == ""
+
+
+def test_a_viewer_cannot_send_test_events(world_a, bob_admin):
+    from axiomatic.webhooks.models import WebhookDelivery
+
+    before = WebhookDelivery.objects.count()
+    bob_admin.post(
+        changelist("webhooks_webhookendpoint"),
+        {"action": "send_test_event", "_selected_action": [world_a.webhook.pk]},
+    )
+    assert WebhookDelivery.objects.count() == before

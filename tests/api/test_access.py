@@ -109,8 +109,12 @@ def client_source(monkeypatch):
     """Stand in for the practice app's client links, through the seam it will use."""
     linked: dict[int, list[int]] = {}
     monkeypatch.setattr(entity_access, "_client_entity_sources", [])
+    monkeypatch.setattr(entity_access, "_firm_sources", [])
     entity_access.register_client_entity_source(
-        lambda firm: Entity.objects.filter(pk__in=linked.get(firm.pk, [])).values("pk")
+        lambda firm: Entity.objects.filter(pk__in=linked.get(firm.pk, [])).values("pk"),
+        lambda entity: Entity.objects.filter(
+            pk__in=[firm for firm, clients in linked.items() if entity.pk in clients]
+        ).values("pk"),
     )
     return linked
 

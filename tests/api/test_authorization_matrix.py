@@ -27,6 +27,7 @@ from axiomatic.core.ids import new_public_id
 from axiomatic.entities.models import ApiKey, Role
 from axiomatic.entities.services import api_key_create, api_key_revoke
 from axiomatic.ledger.models import Account, Book
+from axiomatic.webhooks.services import endpoint_create
 from billing.services.invoices import invoice_create_from_time
 from practice.services.engagements import engagement_create
 from practice.services.time_entries import time_entry_create
@@ -36,6 +37,12 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import db_fingerprint
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback_webhooks(settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+
 
 WRONG_TYPE = 12345  # a number where an id (a string) belongs; "12345" in a path or query
 REFUSED = (400, 404, 409)
@@ -57,9 +64,14 @@ class Ids:
     task: str
     invoice: str
     share: str
+    webhook: str
 
 
 def _world(persona, make_client, name: str) -> Ids:
+    # An endpoint listening to everything first: every change below also records its event.
+    webhook = endpoint_create(
+        firm=persona.firm, url="http://127.0.0.1:9/hook", event_types=["*"]
+    ).endpoint
     link = make_client(persona, name, default_rate_cents=10_000)
     today = dt.date.today()
     entries = [
@@ -105,6 +117,7 @@ def _world(persona, make_client, name: str) -> Ids:
         task=engagement.tasks.order_by("position").first().public_id,
         invoice=invoice.public_id,
         share=share.public_id,
+        webhook=webhook.public_id,
     )
 
 
@@ -552,6 +565,60 @@ ROWS = [
             "share_id": (path_segment(lambda i: i.share), "share", "shr"),
         },
     ),
+]
+
+
+def _webhook_row(suffix: str, method: str, success: int, write: bool, where: str) -> Row:
+    route = "api/practice/webhooks/<str:webhook_id>" + suffix
+    firm = (body("firmEntityId"), "firm", "ent") if where == "body" else None
+    firm = firm or (query("firmEntityId"), "firm", "ent")
+
+    def build(i: Ids) -> Call:
+        path = f"/api/practice/webhooks/{i.webhook}{suffix}"
+        if where == "body":
+            extra = {"description": "Matrix"} if method == "PATCH" else {}
+            return Call(method, path, body={"firmEntityId": i.firm, **extra})
+        return Call(method, path, {"firmEntityId": i.firm})
+
+    return Row(
+        route,
+        method,
+        build,
+        success,
+        write,
+        {
+            "firmEntityId": firm,
+            "webhook_id": (path_segment(lambda i: i.webhook), "webhook", "wh"),
+        },
+    )
+
+
+ROWS += [
+    Row(
+        "api/practice/webhooks",
+        "GET",
+        lambda i: Call("GET", "/api/practice/webhooks", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/webhooks",
+        "POST",
+        lambda i: Call(
+            "POST",
+            "/api/practice/webhooks",
+            body={"firmEntityId": i.firm, "url": "http://127.0.0.1:9/new", "events": ["*"]},
+        ),
+        201,
+        True,
+        {"firmEntityId": (body("firmEntityId"), "firm", "ent")},
+    ),
+    _webhook_row("", "PATCH", 200, True, "body"),
+    _webhook_row("", "DELETE", 204, True, "query"),
+    _webhook_row("/rotate-secret", "POST", 200, True, "body"),
+    _webhook_row("/test", "POST", 202, True, "body"),
+    _webhook_row("/deliveries", "GET", 200, False, "query"),
 ]
 
 # Not in the matrix, on purpose: the share link itself (its token is the credential, see

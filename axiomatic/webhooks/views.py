@@ -1,0 +1,169 @@
+"""POST/GET /api/practice/webhooks, PATCH/DELETE /api/practice/webhooks/{id}, and the endpoint's
+rotate-secret, test and deliveries. Thin: parse, scope to the firm, call a service, serialize."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from axiomatic.api.access import Access, firm_for_request
+from axiomatic.api.pagination import keyset_pagination
+from axiomatic.api.schema import error_responses
+from axiomatic.api.serializers import FirmBodySerializer
+from axiomatic.api.views import ApiViewSet
+from axiomatic.core.ids import ALPHABET, BODY_LENGTH
+from axiomatic.webhooks import selectors, services
+from axiomatic.webhooks.serializers import (
+    DeliveryEnvelopeSerializer,
+    DeliverySerializer,
+    WebhookCreateSerializer,
+    WebhookEnvelopeSerializer,
+    WebhookListQuerySerializer,
+    WebhookSerializer,
+    WebhookUpdateSerializer,
+    WebhookWithSecretSerializer,
+)
+
+READ = error_responses(400, 401, 403, 404)
+WRITE = error_responses(400, 401, 403, 404, 409)
+FIRM_QUERY = OpenApiParameter(
+    "firmEntityId",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
+    allow_blank=False,
+    description="Partner firm entity ID (here or in the body; if both, the same).",
+)
+FIRM_QUERY_REQUIRED = OpenApiParameter(
+    "firmEntityId",
+    str,
+    OpenApiParameter.QUERY,
+    required=True,
+    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
+    allow_blank=False,
+    description="Partner firm entity ID.",
+)
+
+
+def represent(endpoint) -> dict:
+    return WebhookSerializer(endpoint).data
+
+
+class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = WebhookListQuerySerializer
+    serializer_class = WebhookSerializer
+    pagination_class = keyset_pagination("webhooks", ("id",))
+
+    def get_queryset(self):
+        access = firm_for_request(self.request, self.query["firmEntityId"])
+        return selectors.endpoint_list(firm=access.entity)
+
+    def _endpoint(self, webhook_id: str, *, write: bool, body: dict | None = None):
+        webhook_id = self.path_id(webhook_id, "wh", "webhookId")
+        access: Access = self.firm(write=write, body=body)
+        return access, selectors.endpoint_get(firm=access.entity, public_id=webhook_id)
+
+    @extend_schema(
+        operation_id="practice_webhooks_list",
+        summary="List the firm's webhook endpoints",
+        parameters=[WebhookListQuerySerializer],
+        responses={200: WebhookSerializer(many=True), **READ},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="practice_webhooks_create",
+        summary="Register a webhook endpoint; the signing secret is shown once",
+        request=WebhookCreateSerializer,
+        responses={201: WebhookWithSecretSerializer, **WRITE},
+    )
+    def create(self, request):
+        data = self.body(WebhookCreateSerializer)
+        access = firm_for_request(request, data["firmEntityId"], write=True)
+        issued = services.endpoint_create(
+            firm=access.entity,
+            url=data["url"],
+            event_types=data["events"],
+            description=data["description"],
+            created_by=access.actor,
+        )
+        return Response(
+            {"webhook": represent(issued.endpoint), "secret": issued.secret},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        operation_id="practice_webhooks_update",
+        summary="Change an endpoint's URL, events or description, or enable/disable it",
+        parameters=[FIRM_QUERY],
+        request=WebhookUpdateSerializer,
+        responses={200: WebhookEnvelopeSerializer, **WRITE},
+    )
+    def partial_update(self, request, webhook_id: str):
+        data = self.body(WebhookUpdateSerializer)
+        _, endpoint = self._endpoint(webhook_id, write=True, body=data)
+        changes = {k: v for k, v in data.items() if k != "firmEntityId"}
+        endpoint = services.endpoint_update(endpoint=endpoint, changes=changes)
+        return Response({"webhook": represent(endpoint)})
+
+    @extend_schema(
+        operation_id="practice_webhooks_delete",
+        summary="Delete an endpoint and its delivery history",
+        parameters=[FIRM_QUERY],
+        request=None,
+        responses={204: OpenApiResponse(description="Deleted."), **WRITE},
+    )
+    def destroy(self, request, webhook_id: str):
+        _, endpoint = self._endpoint(webhook_id, write=True)
+        services.endpoint_delete(endpoint=endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _body(self) -> dict:
+        return self.body(FirmBodySerializer) if self.request.data else {}
+
+    @extend_schema(
+        operation_id="practice_webhooks_rotate_secret",
+        summary="Issue a new signing secret; the old one also signs for 24 hours",
+        parameters=[FIRM_QUERY],
+        request=FirmBodySerializer,
+        responses={200: WebhookWithSecretSerializer, **WRITE},
+    )
+    def rotate_secret(self, request, webhook_id: str):
+        _, endpoint = self._endpoint(webhook_id, write=True, body=self._body())
+        issued = services.endpoint_rotate_secret(endpoint=endpoint)
+        return Response({"webhook": represent(issued.endpoint), "secret": issued.secret})
+
+    @extend_schema(
+        operation_id="practice_webhooks_test",
+        summary="Send a ping event to this endpoint",
+        parameters=[FIRM_QUERY],
+        request=FirmBodySerializer,
+        responses={202: DeliveryEnvelopeSerializer, **WRITE},
+    )
+    def send_test(self, request, webhook_id: str):
+        _, endpoint = self._endpoint(webhook_id, write=True, body=self._body())
+        delivery = services.endpoint_send_test(endpoint=endpoint, represent=represent)
+        return Response(
+            {"delivery": DeliverySerializer(delivery).data}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class DeliveryViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = DeliverySerializer
+    pagination_class = keyset_pagination("deliveries", ("-id",))
+
+    def get_queryset(self):
+        webhook_id = self.path_id(self.kwargs["webhook_id"], "wh", "webhookId")
+        access = self.firm()
+        endpoint = selectors.endpoint_get(firm=access.entity, public_id=webhook_id)
+        return selectors.delivery_list(endpoint=endpoint)
+
+    @extend_schema(
+        operation_id="practice_webhooks_deliveries",
+        summary="An endpoint's deliveries, newest first: status code, duration, attempt, next retry",
+        parameters=[FIRM_QUERY_REQUIRED],
+        responses={200: DeliverySerializer(many=True), **READ},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
