@@ -412,3 +412,21 @@ def test_the_readme_receiver_snippet_verifies_our_signature(
     verify = namespace["verify"]
     assert verify(request.body, request.headers["Axiomatic-Signature"], secret) is True
     assert verify(request.body, request.headers["Axiomatic-Signature"], "whsec_other") is False
+
+
+def test_the_minute_sweep_sends_deliveries_whose_retry_is_due(
+    alice, acme, receiver, django_capture_on_commit_callbacks
+):
+    from axiomatic.webhooks.tasks import deliver_due_webhooks
+
+    register(alice, receiver)
+    receiver.script = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        log_time(alice, acme.client.public_id)
+    assert deliver_due_webhooks.delay().get() == 0  # the retry is a minute away
+
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert deliver_due_webhooks.delay().get() == 1
+
+    assert len(receiver.requests) == 2
+    assert WebhookDelivery.objects.get().status == "succeeded"
