@@ -203,9 +203,9 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # Loopback receivers (and http to them) are refused unless this is on: development and tests only.
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-# Fernet keys that encrypt signing secrets at rest: the first encrypts, all decrypt. Default: one
-# derived from SECRET_KEY (list the old derived key here before changing SECRET_KEY).
-WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
+# Fernet keys that encrypt what we must read back (webhook signing secrets, stored responses that
+# carry a secret): the first encrypts, all decrypt. Default: one derived from SECRET_KEY.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 
 # --- Internationalisation, time, static -------------------------------------------------------
 LANGUAGE_CODE = "en-us"

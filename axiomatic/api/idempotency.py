@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.models import IdempotencyRecord
+from axiomatic.core.encryption import CannotDecrypt, decrypt_text, encrypt_text
 from axiomatic.core.errors import ApplicationError, ErrorCode, field_errors
 
 HEADER = "Idempotency-Key"
@@ -78,7 +79,14 @@ def idempotency_begin(request, key: str) -> IdempotencyRecord:
         )
     if existing.state != IdempotencyRecord.State.COMPLETE:
         raise _retry_later()
-    response = Response(json.loads(existing.response_body), status=existing.response_status)
+    try:
+        body = json.loads(decrypt_text(existing.response_body))
+    except CannotDecrypt:  # never do the work twice: say so instead
+        raise _conflict(
+            "The first response to this Idempotency-Key can no longer be replayed (the server's "
+            "encryption keys changed). The request was done: check its result before using a new key."
+        ) from None
+    response = Response(body, status=existing.response_status)
     response["Idempotent-Replayed"] = "true"
     raise Replay(response)
 
@@ -96,7 +104,8 @@ def idempotency_finish(record: IdempotencyRecord, response) -> None:
     if 200 <= response.status_code < 300 and isinstance(response, Response):
         record.state = IdempotencyRecord.State.COMPLETE
         record.response_status = response.status_code
-        record.response_body = JSONRenderer().render(response.data).decode()
+        # Encrypted: a replayed response may carry a secret shown once (a share link, a signing secret).
+        record.response_body = encrypt_text(JSONRenderer().render(response.data).decode())
         record.save(update_fields=["state", "response_status", "response_body"])
     else:
         record.delete()

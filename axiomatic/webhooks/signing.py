@@ -5,18 +5,15 @@ one `v1` per secret in use (two during a rotation), so a receiver can check the 
 replays older than a few minutes. `verify_signature` is what a receiver runs; the README shows it.
 
 Secrets are needed again to sign, so they cannot be stored as hashes like API keys: they are stored
-encrypted (Fernet) under WEBHOOK_SECRET_KEYS, or a key derived from SECRET_KEY when that is unset. The
-first key encrypts; every key listed decrypts, so the key can be rotated without losing endpoints.
+encrypted (axiomatic.core.encryption).
 """
 
-import base64
 import hashlib
 import hmac
 import secrets
 import time
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
+from axiomatic.core import encryption
 
 HEADER = "Axiomatic-Signature"
 SECRET_PREFIX = "whsec_"
@@ -31,26 +28,16 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def _fernet() -> MultiFernet:
-    keys = list(settings.WEBHOOK_SECRET_KEYS)
-    if not keys:
-        derived = hashlib.sha256(b"axiomatic.webhooks.secrets:" + settings.SECRET_KEY.encode())
-        keys = [base64.urlsafe_b64encode(derived.digest()).decode()]
-    return MultiFernet([Fernet(key) for key in keys])
-
-
 def encrypt_secret(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return encryption.encrypt_text(secret)
 
 
 def decrypt_secret(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
+        return encryption.decrypt_text(token)
+    except encryption.CannotDecrypt as exc:
         raise SecretUnavailable(
-            "A webhook signing secret cannot be decrypted: WEBHOOK_SECRET_KEYS (or SECRET_KEY) "
-            "changed. List the old key in WEBHOOK_SECRET_KEYS after the new one, or rotate the "
-            "endpoint's secret."
+            f"{exc} Or rotate the endpoint's secret (POST .../rotate-secret)."
         ) from exc
 
 

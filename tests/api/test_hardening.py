@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from axiomatic.entities.services import api_key_create
 from tests.helpers import assert_error, db_snapshot, requires_postgres
@@ -92,6 +92,7 @@ def _issue_secrets(alice, acme, capture) -> list[str]:
         )
     assert invited.status_code == 201, invited.content
     invitation_token = INVITE_LINK.search(mail.outbox[-1].body).group(0).rsplit("/", 1)[1]
+    # With Idempotency-Keys: the stored responses (kept for replays) carry these secrets too.
     shared = alice.client.post(
         "/api/reports/share",
         {
@@ -100,10 +101,19 @@ def _issue_secrets(alice, acme, capture) -> list[str]:
             "parameters": {"bookId": alice.gl.public_id, "from": "2026-01-01", "to": "2026-01-31"},
         },
         format="json",
+        HTTP_IDEMPOTENCY_KEY="share-once",
     )
     assert shared.status_code == 201, shared.content
     share_token = shared.json()["shareUrl"].rsplit("/", 1)[1]
-    return [alice.key, key, invitation_token, share_token]
+    with override_settings(WEBHOOKS_ALLOW_LOOPBACK=True):
+        hooked = alice.client.post(
+            "/api/practice/webhooks",
+            {"firmEntityId": alice.firm.public_id, "url": "http://127.0.0.1:9/h", "events": ["*"]},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="webhook-once",
+        )
+    assert hooked.status_code == 201, hooked.content
+    return [alice.key, key, invitation_token, share_token, hooked.json()["secret"]]
 
 
 def test_logs_never_carry_tokens_or_keys(alice, acme, caplog, django_capture_on_commit_callbacks):

@@ -281,3 +281,14 @@ def test_disabled_endpoints_get_no_new_events_and_a_test_event_is_refused(alice,
         f"{HOOKS}/{webhook['id']}/test", {"firmEntityId": alice.firm.public_id}, format="json"
     )
     assert_error(response, 409, "conflict")
+
+
+def test_a_retried_registration_with_its_idempotency_key_replays_and_registers_once(alice):
+    body = {"firmEntityId": alice.firm.public_id, "url": "http://127.0.0.1:9/h", "events": ["*"]}
+    first = alice.client.post(HOOKS, body, format="json", HTTP_IDEMPOTENCY_KEY="register-erp")
+    again = alice.client.post(HOOKS, body, format="json", HTTP_IDEMPOTENCY_KEY="register-erp")
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert WebhookEndpoint.objects.count() == 1
