@@ -96,6 +96,7 @@ class WebhookEnvelopeSerializer(serializers.Serializer):
 
 
 class WebhookWithSecretSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The endpoint's id (wh_...), as in webhook.id.")
     webhook = WebhookSerializer()
     secret = serializers.CharField(
         help_text="The signing secret (whsec_...). Shown only in this response: store it now."

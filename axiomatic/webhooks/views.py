@@ -49,6 +49,14 @@ def represent(endpoint) -> dict:
     return WebhookSerializer(endpoint).data
 
 
+def _issued(issued: services.IssuedSecret) -> dict:
+    return {
+        "id": issued.endpoint.public_id,
+        "secret": issued.secret,
+        "webhook": represent(issued.endpoint),
+    }
+
+
 class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     query_serializer_class = WebhookListQuerySerializer
     serializer_class = WebhookSerializer
@@ -88,10 +96,7 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
             description=data["description"],
             created_by=access.actor,
         )
-        return Response(
-            {"webhook": represent(issued.endpoint), "secret": issued.secret},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(_issued(issued), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="practice_webhooks_update",
@@ -132,7 +137,7 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     def rotate_secret(self, request, webhook_id: str):
         _, endpoint = self._endpoint(webhook_id, write=True, body=self._body())
         issued = services.endpoint_rotate_secret(endpoint=endpoint)
-        return Response({"webhook": represent(issued.endpoint), "secret": issued.secret})
+        return Response(_issued(issued))
 
     @extend_schema(
         operation_id="practice_webhooks_test",

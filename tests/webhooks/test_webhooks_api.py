@@ -33,7 +33,7 @@ def test_register_shows_the_secret_once_and_stores_it_encrypted(alice):
     created = register(alice, events=["time_entry.created", "invoice.created"], description="ERP")
 
     webhook = created["webhook"]
-    assert webhook["id"].startswith("wh_")
+    assert webhook["id"].startswith("wh_") and created["id"] == webhook["id"]
     assert webhook["firmEntityId"] == alice.firm.public_id
     assert webhook["events"] == ["time_entry.created", "invoice.created"]
     assert webhook["enabled"] is True and webhook["disabledReason"] == ""
