@@ -422,15 +422,28 @@ def lists_and_writes(ctx) -> list[dict]:
         f"&report=income_statement&from={date_from}&to={date_to}&format=pdf"
     )
     data, _ = api.ok("GET", pdf)
-    pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
+    pages = estimated_pages(state, date_from, date_to)
     add(
         "one-page PDF (income statement, 12 months of the big book)",
         timed(lambda: api.ok("GET", pdf)[1], warmup=1, runs=ctx["write_runs"]),
         {"median<=1s": lambda p: p["medianMs"] <= 1000, "p95<=1s": lambda p: p["p95Ms"] <= 1000},
         pdfBytes=len(data),
-        pdfPageObjects=pages,
+        estimatedPages=pages,
     )
     return results
+
+
+def estimated_pages(state: dict, date_from: dt.date, date_to: dt.date) -> int:
+    """The page count the report code estimates for the PDF (it renders inline up to 10)."""
+    from axiomatic.ledger.models import Book
+    from reports.documents import estimated_pages as estimate
+    from reports.statements import build_statement
+
+    book = Book.objects.select_related("entity").get(public_id=state["big_book_id"])
+    statement = build_statement(
+        report="income_statement", book=book, date_from=date_from, date_to=date_to
+    )
+    return estimate(statement)
 
 
 def invoice_query_counts(state: dict, ids: list[str]) -> dict:
