@@ -54,7 +54,8 @@ def account_balances(
 
     Sums cover the book's lines dated `date_from`..`date_to` (from the beginning when `date_from` is
     None); an account without lines has zero totals. Two queries whatever the size of the ledger:
-    one grouped aggregate over the lines joined to their entries, and the chart of accounts.
+    one grouped aggregate over the book's lines (each line carries its entry's book and date, so no
+    join), and the chart of accounts.
 
     Why not annotate the accounts (one query): that joins every line to its account row before
     grouping, so PostgreSQL sorts the million lines of a large book together with the wide account
@@ -62,9 +63,9 @@ def account_balances(
     the lines by `account_id` first is the bare aggregate itself; the chart (a few dozen rows) is
     matched to it here.
     """
-    lines = JournalLine.objects.filter(entry__book=book, entry__date__lte=date_to)
+    lines = JournalLine.objects.filter(book=book, date__lte=date_to)
     if date_from is not None:
-        lines = lines.filter(entry__date__gte=date_from)
+        lines = lines.filter(date__gte=date_from)
     totals = {
         row["account_id"]: row
         for row in lines.order_by()
