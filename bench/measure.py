@@ -178,17 +178,18 @@ def stop_server(server: subprocess.Popen) -> None:
 
 # --- The cases -------------------------------------------------------------------------------
 
+# The aggregate a statement needs: each line carries its entry's book and date, so no join.
 STATEMENT_SQL_AS_OF = """
-SELECT l.account_id, SUM(l.debit_cents), SUM(l.credit_cents)
-FROM ledger_journalline l JOIN ledger_journalentry e ON e.id = l.entry_id
-WHERE e.book_id = %s AND e.date <= %s
-GROUP BY l.account_id
+SELECT account_id, SUM(debit_cents), SUM(credit_cents)
+FROM ledger_journalline
+WHERE book_id = %s AND date <= %s
+GROUP BY account_id
 """
 STATEMENT_SQL_RANGE = """
-SELECT l.account_id, SUM(l.debit_cents), SUM(l.credit_cents)
-FROM ledger_journalline l JOIN ledger_journalentry e ON e.id = l.entry_id
-WHERE e.book_id = %s AND e.date >= %s AND e.date <= %s
-GROUP BY l.account_id
+SELECT account_id, SUM(debit_cents), SUM(credit_cents)
+FROM ledger_journalline
+WHERE book_id = %s AND date >= %s AND date <= %s
+GROUP BY account_id
 """
 
 

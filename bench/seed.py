@@ -7,7 +7,8 @@ apply (rates snapshotted, amounts = hours x rate rounded half-up, every journal 
 
 The journal COPY runs with `session_replication_role = replica`, which skips the deferred
 balance trigger (one trigger call per line would take longer than the whole seed); the seed then
-checks the same rule itself in one grouped query and fails if any entry is unbalanced.
+checks the same rules itself in one grouped query (two or more lines, balanced, each line carrying
+its entry's book and date) and fails if any entry breaks one.
 """
 
 import datetime as dt
@@ -283,9 +284,9 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
         for i in range(entry_count):
             debit_type, credit_type = rng.choice(patterns)
             amount = rng.randint(100, 500_000)
-            entry = first_entry + i
-            yield (entry, rng.choice(of_type[debit_type]), amount, 0, "")
-            yield (entry, rng.choice(of_type[credit_type]), 0, amount, "")
+            entry, day = first_entry + i, entry_days[i]
+            yield (entry, book.pk, day, rng.choice(of_type[debit_type]), amount, 0, "")
+            yield (entry, book.pk, day, rng.choice(of_type[credit_type]), 0, amount, "")
 
     with transaction.atomic():
         with connection.cursor() as cur:
@@ -300,7 +301,8 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
         )
         _copy(
             "ledger_journalline",
-            ["entry_id", "account_id", "debit_cents", "credit_cents", "description"],
+            ["entry_id", "book_id", "date", "account_id", "debit_cents", "credit_cents"]
+            + ["description"],
             line_rows(),
             entry_count * 2,
             "journal lines (COPY)",
@@ -348,6 +350,7 @@ def _check_balanced(book: Book) -> None:
                 GROUP BY e.id
                 HAVING count(l.id) < 2
                     OR sum(l.debit_cents) <> sum(l.credit_cents)
+                    OR bool_or(l.book_id <> e.book_id OR l.date <> e.date)
             ) bad
             """,
             [book.pk],
