@@ -84,7 +84,9 @@ class Api:
 
 class Sql:
     def __init__(self, url: str):
-        self.conn = psycopg.connect(url, autocommit=True)
+        # Why prepare_threshold=None: psycopg prepares a query it has run five times, and PostgreSQL
+        # may then switch to a generic plan. Django never prepares, so the baseline must not either.
+        self.conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
 
     def time(self, sql: str, params) -> float:
         started = time.perf_counter()
