@@ -7,8 +7,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+SCALE  ?= 1.0
+BENCH_ARGS ?=
 
-.PHONY: install run test lint check syslibs clean
+.PHONY: install run test lint check syslibs clean bench bench-measure
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -51,6 +53,17 @@ check: install lint
 	DEBUG=false SITE_URL=https://practice.example.com \
 	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Performance benchmark on PostgreSQL (not part of test or check): see "Performance" in README.md.
+#   make bench              seed the full size (minutes), then measure over HTTP
+#   make bench SCALE=0.1    a tenth of the size, for a quick run
+#   make bench-measure      measure again on what is already seeded
+bench: install
+	nice -n 10 $(BIN)/python -m bench seed --scale $(SCALE)
+	$(BIN)/python -m bench measure $(BENCH_ARGS)
+
+bench-measure: install
+	$(BIN)/python -m bench measure $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache staticfiles

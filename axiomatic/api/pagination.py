@@ -63,15 +63,21 @@ def keyset_page(
             raise field_errors(
                 {"cursor": ["Invalid cursor: pass the nextCursor of a previous page."]}
             )
-        after = Q()
+        # Why the extra bound: "(a < x) OR (a = x AND id < y)" is not an index range, so PostgreSQL
+        # walks the index from the top and filters every row before the cursor (a page at row
+        # 100,000 of a firm's time took 135 ms). "a <= x" (implied by the OR) starts the walk at
+        # the cursor: 0.3 ms, the cost of the first page.
+        lead_op = "lte" if ordering[0].startswith("-") else "gte"
+        after = Q(**{f"{names[0]}__{lead_op}": values[0]})
+        position = Q()
         for i, field in enumerate(ordering):
             name = names[i]
             op = "lt" if field.startswith("-") else "gt"
             step = Q(**{f"{name}__{op}": values[i]})
             for j in range(i):
                 step &= Q(**{names[j]: values[j]})
-            after |= step
-        queryset = queryset.filter(after)
+            position |= step
+        queryset = queryset.filter(after & position)
     rows = list(queryset.order_by(*ordering)[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]

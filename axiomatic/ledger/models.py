@@ -14,7 +14,9 @@ writes, and the database keeps the backstop: a named check constraint says each 
 positive side, and on PostgreSQL a deferred constraint trigger re-checks at commit that every entry
 touched by the transaction has at least two lines and balances (migration 0002).
 
-Balances are SQL aggregates over lines (`selectors.account_balances`), never Python loops.
+Balances are SQL aggregates over lines (`selectors.account_balances`), never Python loops. Each
+line carries a copy of its entry's book and date so that aggregate needs no join; the trigger checks
+the copies too.
 
 Journal entries carry a human number, JE-000001, per entity and without gaps: the counter row in
 JournalSequence is incremented under its row lock inside the posting transaction, so a rollback
@@ -142,6 +144,12 @@ class JournalLine(models.Model):
     debit_cents = models.BigIntegerField(default=0)
     credit_cents = models.BigIntegerField(default=0)
     description = models.CharField(max_length=500, blank=True)
+    # Copies of the entry's book and date, written with the line by the posting service (posted
+    # entries are never edited) and checked against the entry by the PostgreSQL trigger. Why:
+    # balances then aggregate the lines alone, without joining a million lines to their entries
+    # (0.1-0.2 s instead of 0.35-0.4 s on the benchmark's 1M-line book; see README "Performance").
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
+    date = models.DateField()
 
     class Meta:
         constraints = [
@@ -153,7 +161,10 @@ class JournalLine(models.Model):
                 name="journalline_exactly_one_positive_side",
             ),
         ]
-        indexes = [models.Index(fields=["account", "entry"], name="journalline_account_entry")]
+        indexes = [
+            models.Index(fields=["account", "entry"], name="journalline_account_entry"),
+            models.Index(fields=["book", "date"], name="journalline_book_date"),
+        ]
 
     def __str__(self) -> str:
         side = "Dr" if self.debit_cents else "Cr"

@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet, Sum
 
 from axiomatic.ledger.models import Account, Book, JournalEntry, JournalLine
 
@@ -50,21 +49,32 @@ def journal_entry_with_lines(*, entry_id: int) -> JournalEntry:
 
 def account_balances(
     *, book: Book, date_to: dt.date, date_from: dt.date | None = None
-) -> QuerySet[Account]:
-    """Every account of the book's entity with `debit_total` and `credit_total` in cents.
+) -> list[Account]:
+    """Every account of the book's entity, in code order, with `debit_total` and `credit_total`.
 
     Sums cover the book's lines dated `date_from`..`date_to` (from the beginning when `date_from` is
-    None). One grouped query; an account without lines has zero totals.
+    None); an account without lines has zero totals. Two queries whatever the size of the ledger:
+    one grouped aggregate over the book's lines (each line carries its entry's book and date, so no
+    join), and the chart of accounts.
+
+    Why not annotate the accounts (one query): that joins every line to its account row before
+    grouping, so PostgreSQL sorts the million lines of a large book together with the wide account
+    columns (2.2 s on the benchmark's 1M-line book, against 0.3 s for the bare aggregate). Grouping
+    the lines by `account_id` first is the bare aggregate itself; the chart (a few dozen rows) is
+    matched to it here.
     """
-    in_range = Q(lines__entry__book=book, lines__entry__date__lte=date_to)
+    lines = JournalLine.objects.filter(book=book, date__lte=date_to)
     if date_from is not None:
-        in_range &= Q(lines__entry__date__gte=date_from)
-    zero = Value(0)
-    return (
-        Account.objects.filter(entity_id=book.entity_id)
-        .annotate(
-            debit_total=Coalesce(Sum("lines__debit_cents", filter=in_range), zero),
-            credit_total=Coalesce(Sum("lines__credit_cents", filter=in_range), zero),
-        )
-        .order_by("code", "id")
-    )
+        lines = lines.filter(date__gte=date_from)
+    totals = {
+        row["account_id"]: row
+        for row in lines.order_by()
+        .values("account_id")
+        .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
+    }
+    accounts = list(Account.objects.filter(entity_id=book.entity_id).order_by("code", "id"))
+    for account in accounts:
+        row = totals.get(account.pk)
+        account.debit_total = row["debit"] if row else 0
+        account.credit_total = row["credit"] if row else 0
+    return accounts

@@ -142,6 +142,8 @@ class JournalEntryDraft:
         JournalLine.objects.bulk_create(
             JournalLine(
                 entry=entry,
+                book=self.book,
+                date=self.date,
                 account=line.account,
                 debit_cents=line.debit_cents,
                 credit_cents=line.credit_cents,

@@ -37,7 +37,17 @@ def test_a_line_with_both_sides_violates_the_named_check_constraint(ledger):
         pytest.raises(IntegrityError, match="journalline_exactly_one_positive_side"),
         transaction.atomic(),
     ):
-        JournalLine.objects.create(entry=entry, account=cash, debit_cents=0, credit_cents=0)
+        JournalLine.objects.create(
+            entry=entry, book=gl, date=entry.date, account=cash, debit_cents=0, credit_cents=0
+        )
+
+
+def test_posted_lines_carry_their_entrys_book_and_date(ledger):
+    entity, gl, cash, equity = ledger
+    tax = Book.objects.get(entity=entity, name="Tax")
+    for book, day in ((gl, dt.date(2026, 1, 31)), (tax, dt.date(2026, 2, 1))):
+        entry = JournalEntryDraft(book=book, date=day).debit(cash, 10).credit(equity, 10).post()
+        assert set(entry.lines.values_list("book_id", "date")) == {(book.pk, day)}
 
 
 def _commit_raw_unbalanced(entity, gl, cash, equity):
@@ -48,9 +58,10 @@ def _commit_raw_unbalanced(entity, gl, cash, equity):
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO ledger_journalline (entry_id, account_id, debit_cents, credit_cents, description)"
-                " VALUES (%s, %s, 100, 0, ''), (%s, %s, 0, 99, '')",
-                [entry.pk, cash.pk, entry.pk, equity.pk],
+                "INSERT INTO ledger_journalline"
+                " (entry_id, book_id, date, account_id, debit_cents, credit_cents, description)"
+                " VALUES (%s, %s, %s, %s, 100, 0, ''), (%s, %s, %s, %s, 0, 99, '')",
+                [entry.pk, gl.pk, entry.date, cash.pk, entry.pk, gl.pk, entry.date, equity.pk],
             )
 
 
@@ -127,3 +138,26 @@ def test_deleting_a_whole_entry_is_allowed_by_the_trigger(ledger):
         JournalLine.objects.filter(entry=entry).delete()
         entry.delete()
     assert JournalEntry.objects.count() == 0
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_trigger_refuses_lines_whose_book_or_date_copy_differs_from_the_entry(ledger):
+    entity, gl, cash, equity = ledger
+    tax = Book.objects.get(entity=entity, name="Tax")
+    entry = (
+        JournalEntryDraft(book=gl, date=dt.date(2026, 1, 1))
+        .debit(cash, 10)
+        .credit(equity, 10)
+        .post()
+    )
+    with pytest.raises(IntegrityError, match="book or date differ"), transaction.atomic():
+        JournalLine.objects.filter(entry=entry).update(date=dt.date(2026, 1, 2))
+    with pytest.raises(IntegrityError, match="book or date differ"), transaction.atomic():
+        JournalLine.objects.filter(entry=entry, account=cash).update(book=tax)
+    # Editing the entry around the service leaves its lines' copies behind: refused too.
+    with pytest.raises(IntegrityError, match="book or date differ"), transaction.atomic():
+        JournalEntry.objects.filter(pk=entry.pk).update(date=dt.date(2026, 3, 1))
+    with pytest.raises(IntegrityError, match="book or date differ"), transaction.atomic():
+        JournalEntry.objects.filter(pk=entry.pk).update(book=tax)
+    assert set(entry.lines.values_list("book_id", "date")) == {(gl.pk, dt.date(2026, 1, 1))}

@@ -186,3 +186,23 @@ def test_an_inactive_account_is_refused(books):
         JournalEntryDraft(book=gl, date=D(2026, 1, 1)).debit(a["6550"], 100).credit(
             a["1000"], 100
         ).post()
+
+
+def test_balances_list_the_whole_chart_in_two_queries_whatever_the_ledger_size(
+    books, django_assert_num_queries
+):
+    entity, gl, a = books
+    for day in range(1, 29):
+        JournalEntryDraft(book=gl, date=D(2026, 2, day), memo="Sale").debit(
+            a["1000"], 1_001
+        ).credit(a["4000"], 1_001).post()
+
+    with django_assert_num_queries(2):
+        accounts = account_balances(book=gl, date_to=D(2026, 2, 28), date_from=D(2026, 2, 2))
+
+    assert [x.code for x in accounts] == sorted(x.code for x in accounts)
+    by_code = {x.code: (x.debit_total, x.credit_total) for x in accounts}
+    assert len(by_code) == len(a)  # every account, with or without lines
+    assert by_code["1000"] == (27 * 1_001, 0)  # 2..28 February, the 1st left out
+    assert by_code["4000"] == (0, 27 * 1_001)
+    assert by_code["6000"] == (0, 0)
