@@ -43,3 +43,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def optional_body(self, serializer_class) -> dict:
+        """A body that may be left out. Nothing sent (or `{}`) is `{}`; anything else is checked,
+        so a body that is not an object (`0`, `false`, `[]`, `""`) is a 400, not ignored."""
+        data = self.request.data
+        if isinstance(data, dict) and not data:
+            return {}
+        return self.body(serializer_class)
