@@ -45,7 +45,13 @@ IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # Printable ASCII, not starting or ending with a space (HTTP trims those off a header value).
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+    },
     "description": (
         "Makes the request safe to retry: the same key with the same body within 24 hours replays "
         "the first response without doing the work again (header `Idempotent-Replayed: true`); "
@@ -72,6 +78,14 @@ COMMON_RESPONSES = {
 BODY_RESPONSES = {
     "409": "Conflict: the state changed, or an Idempotency-Key reused with another request.",
     "413": "The request body is larger than 1 MiB.",
+}
+
+
+# Rules a serializer checks in its own code, stated on the component so that clients (and
+# generators) see them: a journal entry has two lines or more; an invoice names each entry once.
+COMPONENT_CONSTRAINTS = {
+    ("JournalEntryInputRequest", "lines"): {"minItems": 2},
+    ("InvoiceCreateRequest", "timeEntryIds"): {"uniqueItems": True},
 }
 
 
@@ -106,4 +120,7 @@ def add_idempotency_header(result, generator, request, public):
                 extra.update(BODY_RESPONSES)
             for status, description in extra.items():
                 responses.setdefault(status, _error_response(description))
+    components = result.get("components", {}).get("schemas", {})
+    for (component, field), constraints in COMPONENT_CONSTRAINTS.items():
+        components[component]["properties"][field].update(constraints)
     return result
