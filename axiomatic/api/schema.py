@@ -89,6 +89,34 @@ COMPONENT_CONSTRAINTS = {
 }
 
 
+# Django REST framework's CharField refuses NUL characters; say so on strings with no other pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & set(schema)):
+        schema["pattern"] = NO_NUL
+
+
+# PATCH bodies that must change something: at least one field besides firmEntityId.
+AT_LEAST_ONE_CHANGE = (
+    "PatchedClientUpdateRequest",
+    "PatchedEngagementUpdateRequest",
+    "PatchedTimeUpdateRequest",
+)
+# The contract's one PATCH /engagements for two operations: complete a task ({taskId}), or set an
+# engagement's status ({engagementId, status}); the firm is required (the Patched component that
+# drf-spectacular derives for PATCH leaves every field optional).
+ENGAGEMENT_PATCH = "PatchedEngagementPatchRequest"
+ENGAGEMENT_PATCH_SHAPES = [
+    {
+        "required": ["taskId"],
+        "not": {"anyOf": [{"required": ["engagementId"]}, {"required": ["status"]}]},
+    },
+    {"required": ["engagementId", "status"], "not": {"required": ["taskId"]}},
+]
+
+
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
@@ -108,6 +136,12 @@ def add_idempotency_header(result, generator, request, public):
             if method == "post" and not any(p.get("name") == "Idempotency-Key" for p in parameters):
                 parameters.append(IDEMPOTENCY_PARAMETER)
             for parameter in parameters:
+                if parameter.get("in") == "query":
+                    _no_nul(parameter.get("schema", {}))
+                    # A query serializer takes `?name=` for an optional field as leaving it out.
+                    # firmEntityId is read before the serializer: there an empty value is a 400.
+                    if not parameter.get("required") and parameter["name"] != "firmEntityId":
+                        parameter["allowEmptyValue"] = True
                 prefix = PATH_ID_PREFIXES.get(parameter.get("name"))
                 if parameter.get("in") == "path" and prefix:
                     parameter["schema"] = {
@@ -123,4 +157,18 @@ def add_idempotency_header(result, generator, request, public):
     components = result.get("components", {}).get("schemas", {})
     for (component, field), constraints in COMPONENT_CONSTRAINTS.items():
         components[component]["properties"][field].update(constraints)
+    for name in AT_LEAST_ONE_CHANGE:
+        fields = [f for f in components[name]["properties"] if f != "firmEntityId"]
+        components[name]["anyOf"] = [{"required": [f]} for f in fields]
+    components[ENGAGEMENT_PATCH]["required"] = ["firmEntityId"]
+    components[ENGAGEMENT_PATCH]["oneOf"] = ENGAGEMENT_PATCH_SHAPES
+    # Those PATCH bodies cannot be left out.
+    for operations in result.get("paths", {}).values():
+        body = operations.get("patch", {}).get("requestBody")
+        if body:
+            body["required"] = True
+    for name, component in components.items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _no_nul(field)
     return result

@@ -93,3 +93,34 @@ def test_the_schema_states_what_the_serializers_check_in_code(alice):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice.key}", HTTP_IDEMPOTENCY_KEY="retry 2")
     body = {"firmEntityId": alice.firm.public_id, "name": "Keyed Corp"}
     assert client.post("/api/practice/clients", body, format="json").status_code == 201
+
+
+def test_the_schema_describes_how_query_strings_and_patch_bodies_are_read(alice):
+    schema = alice.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    document = (
+        schema.json() if schema["Content-Type"].endswith("json") else yaml.safe_load(schema.content)
+    )
+    paths, components = document["paths"], document["components"]["schemas"]
+    # `?clientEntityId=` is read as leaving the filter out, and the schema says so.
+    time_query = {p["name"]: p for p in paths["/api/practice/time"]["get"]["parameters"]}
+    assert time_query["clientEntityId"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in time_query["firmEntityId"]
+    response = alice.client.get(
+        "/api/practice/time", {"firmEntityId": alice.firm.public_id, "clientEntityId": ""}
+    )
+    assert response.status_code == 200, response.content
+    # Strings refuse NUL characters, as DRF does.
+    notes = components["EngagementCreateRequest"]["properties"]["notes"]
+    assert re.fullmatch(notes["pattern"], "call\x00") is None
+    # PATCH bodies are required and change something; PATCH /engagements has its two shapes.
+    for path in ("/api/practice/clients/{entity_id}", "/api/practice/time/{time_entry_id}"):
+        assert paths[path]["patch"]["requestBody"]["required"] is True
+    update = components["PatchedTimeUpdateRequest"]
+    assert {"required": ["hours"]} in update["anyOf"]
+    assert {"required": ["firmEntityId"]} not in update["anyOf"]
+    engagement_patch = components["PatchedEngagementPatchRequest"]
+    assert engagement_patch["required"] == ["firmEntityId"]
+    assert [shape["required"] for shape in engagement_patch["oneOf"]] == [
+        ["taskId"],
+        ["engagementId", "status"],
+    ]
