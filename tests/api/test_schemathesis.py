@@ -3,9 +3,9 @@
 The schema is generated the way /api/schema/ serves it, and Schemathesis' engine (the one its CLI
 runs, with the CLI's report) calls the WSGI application directly: every phase (examples, coverage,
 fuzzing, and stateful sequences over the links Schemathesis infers between operations), every
-built-in check, 100 examples per operation. The run fails on any check failure and on the "missing
-auth" and "missing test data" warnings, so every operation has to be reached as an authenticated
-firm with real ids and answer what the schema says.
+built-in check, 100 examples per operation in the fuzzing phase. The run fails on any check
+failure and on the "missing auth" and "missing test data" warnings, so every operation has to be
+reached as an authenticated firm with real ids and answer what the schema says.
 
 Real ids come from Schemathesis dictionaries bound to the parameters that carry them. In query
 strings and paths most draws take a seeded id and the rest are generated, so the 404 paths run
@@ -13,7 +13,7 @@ too; in bodies an id that names nothing is an invalid field (400) by design, so 
 carry real ones. The firm is fixed (it is the caller); the authorization matrix tests other firms'
 and unknown ids everywhere. A `before_call` hook then makes each valid request consistent across
 its fields (a book and its entity, a task and its engagement, a period that runs forward...): the
-rules no schema states, each with its documented 400 and tests of its own.
+rules no schema states, whose breaking answers a documented error. Negative cases go as generated.
 
 The requests run in the engine's worker thread. They share the test's database connection, as
 Django's LiveServerTestCase does for in-memory SQLite, so everything they write is rolled back with
@@ -288,8 +288,8 @@ def _config(seeded: dict) -> SchemathesisConfig:
 
 def _consistent(case, relations: dict, rng: random.Random):
     """Make a valid (positive) case satisfy the rules between its fields that a schema cannot
-    state, so that it reaches the business logic: each rule's 400 is documented and tested on its
-    own. Negative cases are left as generated."""
+    state, so that it reaches the business logic (breaking one answers a documented error).
+    Negative cases are left as generated."""
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return case
     path, method = case.operation.path, case.method.upper()
