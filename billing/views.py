@@ -91,7 +91,7 @@ class InvoiceViewSet(mixins.ListModelMixin, PracticeViewSet):
     )
     def void(self, request, invoice_id: str):
         invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
-        data = self.body(FirmBodySerializer) if request.data else {}
+        data = self.optional_body(FirmBodySerializer)
         access = self.firm(write=True, body=data)
         invoice_void(firm=access.entity, public_id=invoice_id, voided_by=access.actor)
         invoice = selectors.invoice_get(firm=access.entity, public_id=invoice_id)

@@ -1,5 +1,6 @@
 """Wire format of the practice API: the contract's camelCase keys, public ids, cents."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
@@ -211,6 +212,8 @@ class TimeListQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
     updatedSince = serializers.DateTimeField(required=False)
 
 
+# One object (entries, totals, page) answers the list action, not an array of them.
+@extend_schema_serializer(many=False)
 class TimeListSerializer(serializers.Serializer):
     entries = TimeEntrySerializer(many=True)
     totalHours = DecimalNumberField()

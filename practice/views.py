@@ -431,7 +431,7 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
     def _task(self, service, engagement_id: str, task_id: str):
         engagement_id = self.path_id(engagement_id, "eng", "engagementId")
         task_id = self.path_id(task_id, "task", "taskId")
-        data = self.body(FirmBodySerializer) if self.request.data else {}
+        data = self.optional_body(FirmBodySerializer)
         access = self.firm(write=True, body=data)
         service(firm=access.entity, public_id=task_id, engagement_id=engagement_id)
         return _engagement_response(access, engagement_id)

@@ -45,7 +45,13 @@ IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    # Printable ASCII, not starting or ending with a space (HTTP trims those off a header value).
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+    },
     "description": (
         "Makes the request safe to retry: the same key with the same body within 24 hours replays "
         "the first response without doing the work again (header `Idempotent-Replayed: true`); "
@@ -76,6 +82,43 @@ BODY_RESPONSES = {
 }
 
 
+# Rules a serializer checks in its own code, stated on the component so that clients (and
+# generators) see them: a journal entry has two lines or more; an invoice names each entry once.
+COMPONENT_CONSTRAINTS = {
+    ("JournalEntryInputRequest", "lines"): {"minItems": 2},
+    ("InvoiceCreateRequest", "timeEntryIds"): {"uniqueItems": True},
+}
+
+
+# Django REST framework's CharField refuses NUL characters; say so on strings with no other pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & set(schema)):
+        schema["pattern"] = NO_NUL
+
+
+# PATCH bodies that must change something: at least one field besides firmEntityId.
+AT_LEAST_ONE_CHANGE = (
+    "PatchedClientUpdateRequest",
+    "PatchedEngagementUpdateRequest",
+    "PatchedTimeUpdateRequest",
+    "PatchedWebhookUpdateRequest",
+)
+# The contract's one PATCH /engagements for two operations: complete a task ({taskId}), or set an
+# engagement's status ({engagementId, status}); the firm is required (the Patched component that
+# drf-spectacular derives for PATCH leaves every field optional).
+ENGAGEMENT_PATCH = "PatchedEngagementPatchRequest"
+ENGAGEMENT_PATCH_SHAPES = [
+    {
+        "required": ["taskId"],
+        "not": {"anyOf": [{"required": ["engagementId"]}, {"required": ["status"]}]},
+    },
+    {"required": ["engagementId", "status"], "not": {"required": ["taskId"]}},
+]
+
+
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
@@ -95,6 +138,12 @@ def add_idempotency_header(result, generator, request, public):
             if method == "post" and not any(p.get("name") == "Idempotency-Key" for p in parameters):
                 parameters.append(IDEMPOTENCY_PARAMETER)
             for parameter in parameters:
+                if parameter.get("in") == "query":
+                    _no_nul(parameter.get("schema", {}))
+                    # A query serializer takes `?name=` for an optional field as leaving it out.
+                    # firmEntityId is read before the serializer: there an empty value is a 400.
+                    if not parameter.get("required") and parameter["name"] != "firmEntityId":
+                        parameter["allowEmptyValue"] = True
                 prefix = PATH_ID_PREFIXES.get(parameter.get("name"))
                 if parameter.get("in") == "path" and prefix:
                     parameter["schema"] = {
@@ -107,4 +156,21 @@ def add_idempotency_header(result, generator, request, public):
                 extra.update(BODY_RESPONSES)
             for status, description in extra.items():
                 responses.setdefault(status, _error_response(description))
+    components = result.get("components", {}).get("schemas", {})
+    for (component, field), constraints in COMPONENT_CONSTRAINTS.items():
+        components[component]["properties"][field].update(constraints)
+    for name in AT_LEAST_ONE_CHANGE:
+        fields = [f for f in components[name]["properties"] if f != "firmEntityId"]
+        components[name]["anyOf"] = [{"required": [f]} for f in fields]
+    components[ENGAGEMENT_PATCH]["required"] = ["firmEntityId"]
+    components[ENGAGEMENT_PATCH]["oneOf"] = ENGAGEMENT_PATCH_SHAPES
+    # Those PATCH bodies cannot be left out.
+    for operations in result.get("paths", {}).values():
+        body = operations.get("patch", {}).get("requestBody")
+        if body:
+            body["required"] = True
+    for name, component in components.items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _no_nul(field)
     return result

@@ -64,3 +64,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         if not is_public_id(value, prefix):
             raise field_errors({name: [f"Not a valid {prefix}_ id."]})
         return value
+
+    def optional_body(self, serializer_class) -> dict:
+        """A body that may be left out. Nothing sent (or `{}`) is `{}`; anything else is checked,
+        so a body that is not an object (`0`, `false`, `[]`, `""`) is a 400, not ignored."""
+        data = self.request.data
+        if isinstance(data, dict) and not data:
+            return {}
+        return self.body(serializer_class)

@@ -124,9 +124,6 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
         services.endpoint_delete(endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _body(self) -> dict:
-        return self.body(FirmBodySerializer) if self.request.data else {}
-
     @extend_schema(
         operation_id="practice_webhooks_rotate_secret",
         summary="Issue a new signing secret; the old one also signs for 24 hours",
@@ -135,7 +132,9 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
         responses={200: WebhookWithSecretSerializer, **WRITE},
     )
     def rotate_secret(self, request, webhook_id: str):
-        _, endpoint = self._endpoint(webhook_id, write=True, body=self._body())
+        _, endpoint = self._endpoint(
+            webhook_id, write=True, body=self.optional_body(FirmBodySerializer)
+        )
         issued = services.endpoint_rotate_secret(endpoint=endpoint)
         return Response(_issued(issued))
 
@@ -147,7 +146,9 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
         responses={202: DeliveryEnvelopeSerializer, **WRITE},
     )
     def send_test(self, request, webhook_id: str):
-        _, endpoint = self._endpoint(webhook_id, write=True, body=self._body())
+        _, endpoint = self._endpoint(
+            webhook_id, write=True, body=self.optional_body(FirmBodySerializer)
+        )
         delivery = services.endpoint_send_test(endpoint=endpoint, represent=represent)
         return Response(
             {"delivery": DeliverySerializer(delivery).data}, status=status.HTTP_202_ACCEPTED

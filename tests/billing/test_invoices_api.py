@@ -949,6 +949,17 @@ def test_void_takes_the_firm_from_the_body_too(alice, acme):
     assert response.json()["invoice"]["status"] == "void"
 
 
+def test_void_refuses_a_body_that_is_not_an_object(alice, acme):
+    created = bill(alice, acme, [log(alice, acme)])["invoice"]
+    url = f"{INVOICES}/{created['id']}/void?" + urlencode({"firmEntityId": alice.firm.public_id})
+    before = db_snapshot()
+    for body in ("0", "false", "[]", '""'):
+        response = alice.client.post(url, data=body, content_type="application/json")
+        assert_error(response, 400, "validation_error")
+    assert db_snapshot() == before
+    assert void(alice.client, created["id"], alice.firm.public_id).status_code == 200
+
+
 def test_voiding_another_firms_or_an_unknown_invoice_is_the_same_404(alice, acme, charlie, globex):
     mine = bill(alice, acme, [log(alice, acme)])["invoice"]
     theirs = bill(charlie, globex, [log(charlie, globex)])["invoice"]

@@ -764,6 +764,21 @@ def test_the_firm_in_query_and_body_must_agree_and_must_be_given(alice, charlie,
     assert practice_rows() == rows
 
 
+def test_a_task_action_refuses_a_body_that_is_not_an_object(alice, acme):
+    engagement = create(alice, acme, type="advisory")
+    rows = practice_rows()
+    for action in ("complete", "reopen"):
+        url = task_url(engagement["id"], engagement["tasks"][0]["id"], action) + firm_query(alice)
+        for body in ("0", "false", "[]", '""'):
+            response = alice.client.post(url, data=body, content_type="application/json")
+            assert_error(response, 400, "validation_error")
+    assert practice_rows() == rows
+    # No body at all, or an empty object, is the same as naming the firm in the query only.
+    url = task_url(engagement["id"], engagement["tasks"][0]["id"], "complete") + firm_query(alice)
+    assert alice.client.post(url, data="{}", content_type="application/json").status_code == 200
+    assert alice.client.post(url).status_code == 200
+
+
 def test_a_task_under_another_engagements_path_is_404(alice, acme):
     first = create(alice, acme, type="advisory")
     second = create(alice, acme, type="audit")
