@@ -4,18 +4,17 @@ Every view resolves the firm first (`firmEntityId`, from the query string, or th
 contract puts it there), so another firm's ids and unknown ids meet the same 404 before anything else.
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from axiomatic.api.access import Access, firm_for_request
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.pagination import PageParamsSerializer, keyset_page, keyset_pagination
-from axiomatic.api.schema import error_responses
+from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
-from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 from axiomatic.entities.models import Membership
 from practice import selectors
 from practice.pricing import tier_fees_cents
@@ -48,15 +47,7 @@ from practice.services import time_entries as time_services
 
 READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
-FIRM_QUERY = OpenApiParameter(
-    "firmEntityId",
-    str,
-    OpenApiParameter.QUERY,
-    required=False,
-    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
-    allow_blank=False,
-    description="Partner firm entity ID (here or in the body; if both, the same).",
-)
+FIRM_QUERY = firm_query_parameter()
 
 
 class PracticeViewSet(ApiViewSet):

@@ -1,7 +1,7 @@
 """OpenAPI pieces shared by every endpoint: the auth scheme and the error shape."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -35,6 +35,23 @@ _DESCRIPTIONS = {
     404: "Unknown id, or an id the caller cannot reach (the same answer for both).",
     409: "The request conflicts with the current state.",
 }
+
+
+def firm_query_parameter(*, required: bool = False) -> OpenApiParameter:
+    """`firmEntityId` in the query string: required, or (the default) here or in the body."""
+    from axiomatic.core.ids import ALPHABET, BODY_LENGTH
+
+    return OpenApiParameter(
+        "firmEntityId",
+        str,
+        OpenApiParameter.QUERY,
+        required=required,
+        pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
+        allow_blank=False,
+        description="Partner firm entity ID."
+        if required
+        else "Partner firm entity ID (here or in the body; if both, the same).",
+    )
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:

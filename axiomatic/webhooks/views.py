@@ -1,16 +1,15 @@
 """POST/GET /api/practice/webhooks, PATCH/DELETE /api/practice/webhooks/{id}, and the endpoint's
 rotate-secret, test and deliveries. Thin: parse, scope to the firm, call a service, serialize."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from axiomatic.api.access import Access, firm_for_request
 from axiomatic.api.pagination import keyset_pagination
-from axiomatic.api.schema import error_responses
+from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer
 from axiomatic.api.views import ApiViewSet
-from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 from axiomatic.webhooks import selectors, services
 from axiomatic.webhooks.serializers import (
     DeliveryEnvelopeSerializer,
@@ -25,24 +24,8 @@ from axiomatic.webhooks.serializers import (
 
 READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
-FIRM_QUERY = OpenApiParameter(
-    "firmEntityId",
-    str,
-    OpenApiParameter.QUERY,
-    required=False,
-    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
-    allow_blank=False,
-    description="Partner firm entity ID (here or in the body; if both, the same).",
-)
-FIRM_QUERY_REQUIRED = OpenApiParameter(
-    "firmEntityId",
-    str,
-    OpenApiParameter.QUERY,
-    required=True,
-    pattern=rf"^ent_[{ALPHABET}]{{{BODY_LENGTH}}}$",
-    allow_blank=False,
-    description="Partner firm entity ID.",
-)
+FIRM_QUERY = firm_query_parameter()
+FIRM_QUERY_REQUIRED = firm_query_parameter(required=True)
 
 
 def represent(endpoint) -> dict:
