@@ -110,7 +110,9 @@ def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: dt.datet
 
 @transaction.atomic
 def _record(*, endpoint_id: int, delivery: WebhookDelivery, outcome, now: dt.datetime) -> None:
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+    endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is None:
+        return  # deleted while we were sending: its deliveries went with it
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.last_status_code = outcome.status_code

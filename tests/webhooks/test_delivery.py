@@ -430,3 +430,22 @@ def test_the_minute_sweep_sends_deliveries_whose_retry_is_due(
 
     assert len(receiver.requests) == 2
     assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_an_endpoint_deleted_during_a_delivery_is_left_alone(alice, acme, receiver, monkeypatch):
+    from axiomatic.webhooks import transport
+
+    register(alice, receiver)
+    log_time(alice, acme.client.public_id)  # recorded; not sent (no commit in this test)
+    endpoint = WebhookEndpoint.objects.get()
+    post = transport.post
+
+    def post_then_delete(url, body, headers):
+        outcome = post(url, body, headers)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        return outcome
+
+    monkeypatch.setattr(transport, "post", post_then_delete)
+    assert delivery.endpoint_deliver(endpoint_id=endpoint.pk) == 1
+    assert len(receiver.requests) == 1
+    assert not WebhookDelivery.objects.exists()
