@@ -13,7 +13,7 @@ from axiomatic.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
-from axiomatic.api.serializers import DateRangeQueryMixin, FirmQuerySerializer
+from axiomatic.api.serializers import DateRangeQueryMixin, FirmPatchSerializer, FirmQuerySerializer
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
 from practice.models import (
@@ -106,8 +106,7 @@ class ClientCreateSerializer(serializers.Serializer):
     externalReference = _reference_field(required=False, default=None)
 
 
-class ClientUpdateSerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent", required=False)
+class ClientUpdateSerializer(FirmPatchSerializer):
     name = StrictCharField(single_line=True, max_length=200, required=False)
     type = serializers.ChoiceField(choices=EntityType.choices, required=False)
     industry = StrictCharField(max_length=100, required=False, allow_blank=True)
@@ -115,11 +114,6 @@ class ClientUpdateSerializer(serializers.Serializer):
     billingMode = serializers.ChoiceField(choices=BillingMode.choices, required=False)
     defaultRate = CentsField(required=False, allow_null=True)
     externalReference = _reference_field(required=False)
-
-    def validate(self, attrs):
-        if not set(attrs) - {"firmEntityId"}:
-            raise serializers.ValidationError("Nothing to change: give at least one field.")
-        return attrs
 
 
 # --- Invitations ----------------------------------------------------------------------------------
@@ -239,16 +233,10 @@ class TimeCreateSerializer(_TimeFields):
     hours = HoursField()
 
 
-class TimeUpdateSerializer(_TimeFields):
-    firmEntityId = PublicIdField(prefix="ent", required=False)
+class TimeUpdateSerializer(FirmPatchSerializer, _TimeFields):
     entityId = PublicIdField(prefix="ent", required=False)
     date = BoundedDateField(required=False)
     hours = HoursField(required=False)
-
-    def validate(self, attrs):
-        if not set(attrs) - {"firmEntityId"}:
-            raise serializers.ValidationError("Nothing to change: give at least one field.")
-        return attrs
 
 
 class TimeDeleteQuerySerializer(FirmQuerySerializer):
@@ -341,15 +329,9 @@ class EngagementPatchSerializer(serializers.Serializer):
         return attrs
 
 
-class EngagementUpdateSerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent", required=False)
+class EngagementUpdateSerializer(FirmPatchSerializer):
     name = StrictCharField(single_line=True, max_length=200, required=False)
     dueDate = BoundedDateField(required=False, allow_null=True)
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True)
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=EngagementStatus.choices, required=False)
-
-    def validate(self, attrs):
-        if not set(attrs) - {"firmEntityId"}:
-            raise serializers.ValidationError("Nothing to change: give at least one field.")
-        return attrs

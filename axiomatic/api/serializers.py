@@ -39,3 +39,16 @@ class FirmQuerySerializer(serializers.Serializer):
 
 class FirmBodySerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent", required=False)
+
+
+# A PATCH body: `firmEntityId` may name the firm (or the query string does), and at least one other
+# field must be given. (A comment, not a docstring: drf-spectacular would publish a docstring as the
+# description of every subclass.)
+class FirmPatchSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent", required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not set(attrs) - {"firmEntityId"}:
+            raise serializers.ValidationError("Nothing to change: give at least one field.")
+        return attrs

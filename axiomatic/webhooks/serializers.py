@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from axiomatic.api.fields import PublicIdField, StrictBooleanField, StrictCharField
-from axiomatic.api.serializers import FirmQuerySerializer
+from axiomatic.api.serializers import FirmPatchSerializer, FirmQuerySerializer
 from axiomatic.webhooks import transport
 from axiomatic.webhooks.events import ALL, EVENT_TYPES
 from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -43,17 +43,11 @@ class WebhookCreateSerializer(serializers.Serializer):
     description = _description_field(default="")
 
 
-class WebhookUpdateSerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent", required=False)
+class WebhookUpdateSerializer(FirmPatchSerializer):
     url = _url_field(required=False)
     events = _events_field(required=False)
     description = _description_field()
     enabled = StrictBooleanField(required=False)
-
-    def validate(self, attrs):
-        if not set(attrs) - {"firmEntityId"}:
-            raise serializers.ValidationError("Nothing to change: give at least one field.")
-        return attrs
 
 
 class WebhookListQuerySerializer(FirmQuerySerializer):
