@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "axiomatic.webhooks.tasks.deliver_due_webhooks",
         "schedule": 60.0,
     },
+    # Webhook events and deliveries are kept WEBHOOK_RETENTION_DAYS, then deleted each night.
+    "purge-webhook-history": {
+        "task": "axiomatic.webhooks.tasks.purge_webhook_history",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 if REDIS_URL:
@@ -203,6 +208,11 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # Loopback receivers (and http to them) are refused unless this is on: development and tests only.
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# How long sent (or given-up) webhook events stay, with their deliveries, for the deliveries API and
+# the admin; events still waiting to be sent are kept whatever their age.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+if WEBHOOK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("WEBHOOK_RETENTION_DAYS must be at least 1 (days).")
 # Fernet keys that encrypt what we must read back (webhook signing secrets, stored responses that
 # carry a secret): the first encrypts, all decrypt. Default: one derived from SECRET_KEY.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])

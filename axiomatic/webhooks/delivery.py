@@ -11,12 +11,18 @@ import datetime as dt
 import json
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from axiomatic.webhooks import signing, transport
-from axiomatic.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from axiomatic.webhooks.models import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -167,3 +173,28 @@ def due_endpoint_ids(now: dt.datetime | None = None) -> list[int]:
         .distinct()
         .order_by("endpoint_id")
     )
+
+
+def history_purge(*, now: dt.datetime | None = None, batch: int = 5000) -> int:
+    """Delete events older than WEBHOOK_RETENTION_DAYS with their deliveries; returns the count.
+
+    An event that still has a pending delivery is kept whatever its age: it may be waiting behind a
+    failing event or for its endpoint to be enabled again, and order is kept by those rows. Deleted
+    in batches of `batch` events, each its own short transaction, so a large backlog never holds
+    locks for long; the pending check is repeated in the DELETE itself, so a delivery set back to
+    pending ("Retry now") between the two statements keeps its event.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    expired = WebhookEvent.objects.filter(created_at__lt=cutoff).exclude(
+        deliveries__status=DeliveryStatus.PENDING
+    )
+    deleted = 0
+    while True:
+        ids = list(expired.order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            events = expired.filter(id__in=ids)
+            WebhookDelivery.objects.filter(event__in=events).delete()
+            deleted += WebhookEvent.objects.filter(id__in=ids).filter(deliveries=None).delete()[0]
