@@ -340,8 +340,10 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
 def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
     """Reconcile one firm's program billing with Stripe and mirror the result (dj-stripe).
 
-    Raises StripeNotConfigured without a key (after recording it), TRANSIENT_ERRORS for the caller
-    to retry, and records any other Stripe error as a failed sync before re-raising it.
+    Raises StripeNotConfigured without a key (after recording not_configured). Any other error
+    rolls the run back and propagates unrecorded: only the caller knows whether it will try again
+    (billing.tasks.sync_firm_stripe retries TRANSIENT_ERRORS), so the caller records a final
+    failure with stripe_sync_failed.
     """
     if not settings.STRIPE_SECRET_KEY:
         StripeSyncState.objects.update_or_create(
@@ -374,8 +376,19 @@ def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
 @transaction.atomic
 def stripe_sync_failed(*, firm_id: int, error: Exception) -> None:
     """Record a sync that will not be retried, where the overview and the admin show it, and tell
-    the firm's webhook endpoints (billing.sync_failed)."""
-    message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
+    the firm's webhook endpoints (billing.sync_failed).
+
+    Stripe's own errors are shown as Stripe words them. Anything else (the dj-stripe mirror, the
+    database, a bug) is named by its class and tells staff what to do, since a bare database
+    message says nothing about where to look."""
+    if isinstance(error, stripe.StripeError):
+        message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
+    else:
+        message = (
+            f"{error.__class__.__name__}: {str(error) or 'no message'}. Not a refusal by Stripe: "
+            'the worker log has the traceback. Fix the cause, then use "Sync with Stripe now" '
+            "on this firm's Stripe sync state in the admin."
+        )
     state, _ = StripeSyncState.objects.get_or_create(firm_id=firm_id)
     StripeSyncState.objects.filter(pk=state.pk).update(
         status=SyncStatus.FAILED,
