@@ -1,7 +1,5 @@
 """The Stripe reconcile against a real fake Stripe (localstripe, see conftest.py)."""
 
-import hashlib
-import hmac
 import json
 import socket
 import time
@@ -20,7 +18,7 @@ from billing.services.stripe_sync import (
 )
 from billing.tasks import sync_all_firms_stripe, sync_firm_stripe
 from practice.services.clients import client_archive, client_update
-from tests.billing.conftest import TEST_KEY
+from tests.billing.conftest import TEST_KEY, stripe_signature
 
 pytestmark = pytest.mark.stripe
 
@@ -306,12 +304,6 @@ def _poll(check, timeout: float = 20.0):
     return check()
 
 
-def _sign(secret: str, body: bytes) -> str:
-    timestamp = int(time.time())
-    signature = hmac.new(secret.encode(), b"%d." % timestamp + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={signature}"
-
-
 @pytest.fixture
 def stripe_webhook(live_server, stripe_api):
     """A dj-stripe webhook endpoint with its secret, registered with localstripe."""
@@ -387,7 +379,7 @@ def test_a_failed_payment_arrives_by_webhook_and_shows_in_the_overview(
         data=body,
         headers={
             "Content-Type": "application/json",
-            "Stripe-Signature": _sign(stripe_webhook.secret, body),
+            "Stripe-Signature": stripe_signature(stripe_webhook.secret, body),
         },
         timeout=10,
     )
@@ -416,7 +408,7 @@ def test_a_webhook_with_a_bad_signature_is_refused(stripe_api, stripe_webhook, a
         data=body,
         headers={
             "Content-Type": "application/json",
-            "Stripe-Signature": _sign("whsec_wrong", body),
+            "Stripe-Signature": stripe_signature("whsec_wrong", body),
         },
         timeout=10,
     )
