@@ -36,6 +36,12 @@ def sync_firm_stripe(self, firm_id: int) -> int | None:
         # Refused by Stripe (bad request, authentication): retrying would not help.
         stripe_sync_failed(firm_id=firm_id, error=exc)
         return None
+    except Exception as exc:
+        # Not Stripe's answer: the dj-stripe mirror, the database, a bug. Left uncaught, the state
+        # would say "pending" forever; retrying blindly could repeat the damage. Record it for staff,
+        # then re-raise so the worker logs the traceback and marks the task failed.
+        stripe_sync_failed(firm_id=firm_id, error=exc)
+        raise
 
 
 @shared_task

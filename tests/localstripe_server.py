@@ -1,7 +1,7 @@
 """Test-only launcher: localstripe (a fake Stripe server) with the gaps our Stripe code meets patched.
 
 Run as `python tests/localstripe_server.py --port N`. The test suite starts one per test process
-(tests/billing/stripe_fixtures.py). Stock localstripe differs from Stripe where it matters to us:
+(tests/billing/conftest.py). Stock localstripe differs from Stripe where it matters to us:
 
 - it pickles its state to one fixed file, so parallel servers overwrite each other: kept in memory;
 - dj-stripe reads `GET /v1/account`, `GET /v1/accounts` and `GET /v1/products/<id>/features`;

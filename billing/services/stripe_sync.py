@@ -117,8 +117,10 @@ def stripe_client() -> stripe.StripeClient:
 class _Stripe:
     """The few Stripe calls the reconcile makes, as plain dicts, counting writes.
 
-    Idempotency keys are `axiomatic-<run>-<purpose>-<hash of the request>`. The run is the Celery
-    task's id, which its retries keep: a create that reached Stripe before the connection dropped
+    Idempotency keys are `axiomatic-<run>-<purpose>-<hash of the request>`. The purpose names the
+    write and our id of what it concerns: the firm's or client link's public id for customers,
+    subscriptions and their items, our derived id for products, plans and coupons. The run is the
+    Celery task's id, which its retries keep: a create that reached Stripe before the connection dropped
     returns the same object when the retry repeats it, rather than a twin. A new run gets new keys,
     so setting a quantity back to a value it had earlier today is not mistaken for a replay.
     """
@@ -154,7 +156,7 @@ def _ensure_object(api: _Stripe, service, purpose: str, params: dict) -> None:
     """Create a catalogue object with our own id unless Stripe already has it (ids never change
     meaning: a new price or percent is a new id)."""
     if api.find(service, params["id"]) is None:
-        api.write(service, "create", purpose, params=params)
+        api.write(service, "create", f"{purpose}-{params['id']}", params=params)
 
 
 def _ensure_catalogue(api: _Stripe, desired: DesiredProgram) -> None:
@@ -205,12 +207,12 @@ def _live_subscription(api: _Stripe, subscription_id: str) -> dict | None:
     return subscription
 
 
-def _cancel_subscription(api: _Stripe, subscription_id: str) -> bool:
+def _cancel_subscription(api: _Stripe, subscription_id: str, owner: str) -> bool:
     """Cancel the subscription if it is still live; True if there was one to cancel."""
     subscription = _live_subscription(api, subscription_id)
     if subscription is None:
         return False
-    api.write(api.v1.subscriptions, "cancel", "cancel", subscription["id"])
+    api.write(api.v1.subscriptions, "cancel", f"cancel-{owner}", subscription["id"])
     return True
 
 
@@ -223,12 +225,13 @@ def _coupons_of(subscription: dict) -> list[str]:
 
 
 def _ensure_subscription(
-    api: _Stripe, subscription_id: str, customer_id: str, items, coupon, metadata, purpose
+    api: _Stripe, subscription_id: str, customer_id: str, items, coupon, metadata, owner: str
 ) -> dict:
-    """The live subscription made to hold exactly `items` and `coupon`, or a new one."""
+    """The live subscription made to hold exactly `items` and `coupon`, or a new one. `owner` is
+    the public id of the firm or client link it bills, named in every write's idempotency key."""
     subscription = _live_subscription(api, subscription_id)
     if subscription is not None:
-        _reconcile_items(api, subscription, items, coupon)
+        _reconcile_items(api, subscription, items, coupon, owner)
         return subscription
     params = {
         "customer": customer_id,
@@ -239,10 +242,12 @@ def _ensure_subscription(
     }
     if coupon:
         params["discounts"] = [{"coupon": coupon}]
-    return api.write(api.v1.subscriptions, "create", purpose, params=params)
+    return api.write(api.v1.subscriptions, "create", f"subscription-{owner}", params=params)
 
 
-def _reconcile_items(api: _Stripe, subscription: dict, items: dict[str, int], coupon: str | None):
+def _reconcile_items(
+    api: _Stripe, subscription: dict, items: dict[str, int], coupon: str | None, owner: str
+):
     """Add missing plans, fix quantities, then drop plans no longer wanted (never the last item
     first: a subscription keeps at least one), and set the coupon."""
     current = {i["price"]["id"]: i for i in subscription["items"]["data"]}
@@ -253,25 +258,25 @@ def _reconcile_items(api: _Stripe, subscription: dict, items: dict[str, int], co
             api.write(
                 api.v1.subscription_items,
                 "create",
-                "item",
+                f"item-{owner}",
                 params={"subscription": sub_id, "price": plan, "quantity": quantity},
             )
         elif int(item["quantity"]) != quantity:
             api.write(
                 api.v1.subscription_items,
                 "update",
-                "item-qty",
+                f"item-qty-{owner}",
                 item["id"],
                 params={"quantity": quantity},
             )
     for plan, item in sorted(current.items()):
         if plan not in items:
-            api.write(api.v1.subscription_items, "delete", "item-del", item["id"])
+            api.write(api.v1.subscription_items, "delete", f"item-del-{owner}", item["id"])
     if _coupons_of(subscription) != ([coupon] if coupon else []):
         api.write(
             api.v1.subscriptions,
             "update",
-            "discounts",
+            f"discounts-{owner}",
             sub_id,
             params={"discounts": [{"coupon": coupon}] if coupon else ""},
         )
@@ -286,7 +291,7 @@ def _sync_firm_subscription(
     result.customers.add(customer["id"])
     coupon = coupon_id(desired.coupon_percent) if desired.coupon_percent else None
     if not desired.items:
-        if _cancel_subscription(api, state.subscription_id):
+        if _cancel_subscription(api, state.subscription_id, firm.public_id):
             result.subscriptions.add(state.subscription_id)
         state.subscription_id = ""
         return
@@ -297,7 +302,7 @@ def _sync_firm_subscription(
         desired.items,
         coupon,
         {"firmEntityId": firm.public_id},
-        f"subscription-{firm.public_id}",
+        firm.public_id,
     )
     state.subscription_id = subscription["id"]
     result.subscriptions.add(subscription["id"])
@@ -305,7 +310,10 @@ def _sync_firm_subscription(
 
 def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResult) -> None:
     firm = desired.firm
-    states = {s.link_id: s for s in DirectBillingState.objects.filter(link__firm=firm)}
+    states = {
+        s.link_id: s
+        for s in DirectBillingState.objects.filter(link__firm=firm).select_related("link")
+    }
     for link_id, plan in sorted(desired.direct.items()):
         link = desired.links[link_id]
         state = states.get(link_id) or DirectBillingState(link=link)
@@ -321,7 +329,7 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
             {plan: 1},
             None,
             {"firmEntityId": firm.public_id, "clientEntityId": link.client.public_id},
-            f"subscription-{link.public_id}",
+            link.public_id,
         )
         state.subscription_id = subscription["id"]
         state.save()
@@ -331,7 +339,7 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
     for link_id, state in states.items():
         if link_id in desired.direct or not state.subscription_id:
             continue
-        _cancel_subscription(api, state.subscription_id)
+        _cancel_subscription(api, state.subscription_id, state.link.public_id)
         result.subscriptions.add(state.subscription_id)
         state.subscription_id = ""
         state.save(update_fields=["subscription_id", "updated_at"])
@@ -340,8 +348,10 @@ def _sync_direct_clients(api: _Stripe, desired: DesiredProgram, result: SyncResu
 def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
     """Reconcile one firm's program billing with Stripe and mirror the result (dj-stripe).
 
-    Raises StripeNotConfigured without a key (after recording it), TRANSIENT_ERRORS for the caller
-    to retry, and records any other Stripe error as a failed sync before re-raising it.
+    Raises StripeNotConfigured without a key (after recording not_configured). Any other error
+    rolls the run back and propagates unrecorded: only the caller knows whether it will try again
+    (billing.tasks.sync_firm_stripe retries TRANSIENT_ERRORS), so the caller records a final
+    failure with stripe_sync_failed.
     """
     if not settings.STRIPE_SECRET_KEY:
         StripeSyncState.objects.update_or_create(
@@ -374,8 +384,19 @@ def stripe_sync_firm(*, firm_id: int, run: str | None = None) -> SyncResult:
 @transaction.atomic
 def stripe_sync_failed(*, firm_id: int, error: Exception) -> None:
     """Record a sync that will not be retried, where the overview and the admin show it, and tell
-    the firm's webhook endpoints (billing.sync_failed)."""
-    message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
+    the firm's webhook endpoints (billing.sync_failed).
+
+    Stripe's own errors are shown as Stripe words them. Anything else (the dj-stripe mirror, the
+    database, a bug) is named by its class and tells staff what to do, since a bare database
+    message says nothing about where to look."""
+    if isinstance(error, stripe.StripeError):
+        message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
+    else:
+        message = (
+            f"{error.__class__.__name__}: {str(error) or 'no message'}. Not a refusal by Stripe: "
+            'the worker log has the traceback. Fix the cause, then use "Sync with Stripe now" '
+            "on this firm's Stripe sync state in the admin."
+        )
     state, _ = StripeSyncState.objects.get_or_create(firm_id=firm_id)
     StripeSyncState.objects.filter(pk=state.pk).update(
         status=SyncStatus.FAILED,

@@ -6,6 +6,8 @@ cannot start, they are skipped with the reason on a developer's machine and fail
 CI always runs them.
 """
 
+import hashlib
+import hmac
 import os
 import socket
 import subprocess
@@ -20,6 +22,13 @@ import stripe
 
 LAUNCHER = Path(__file__).resolve().parent.parent / "localstripe_server.py"
 TEST_KEY = "sk_test_" + "axiomatic0test0key0000000"
+
+
+def stripe_signature(secret: str, body: bytes) -> str:
+    """The Stripe-Signature header Stripe would send for `body` now (what dj-stripe verifies)."""
+    timestamp = int(time.time())
+    signature = hmac.new(secret.encode(), b"%d." % timestamp + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signature}"
 
 
 def _free_port() -> int:

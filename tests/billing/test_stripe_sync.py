@@ -1,7 +1,5 @@
 """The Stripe reconcile against a real fake Stripe (localstripe, see conftest.py)."""
 
-import hashlib
-import hmac
 import json
 import socket
 import time
@@ -20,7 +18,7 @@ from billing.services.stripe_sync import (
 )
 from billing.tasks import sync_all_firms_stripe, sync_firm_stripe
 from practice.services.clients import client_archive, client_update
-from tests.billing.conftest import TEST_KEY
+from tests.billing.conftest import TEST_KEY, stripe_signature
 
 pytestmark = pytest.mark.stripe
 
@@ -306,12 +304,6 @@ def _poll(check, timeout: float = 20.0):
     return check()
 
 
-def _sign(secret: str, body: bytes) -> str:
-    timestamp = int(time.time())
-    signature = hmac.new(secret.encode(), b"%d." % timestamp + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={signature}"
-
-
 @pytest.fixture
 def stripe_webhook(live_server, stripe_api):
     """A dj-stripe webhook endpoint with its secret, registered with localstripe."""
@@ -387,7 +379,7 @@ def test_a_failed_payment_arrives_by_webhook_and_shows_in_the_overview(
         data=body,
         headers={
             "Content-Type": "application/json",
-            "Stripe-Signature": _sign(stripe_webhook.secret, body),
+            "Stripe-Signature": stripe_signature(stripe_webhook.secret, body),
         },
         timeout=10,
     )
@@ -416,7 +408,7 @@ def test_a_webhook_with_a_bad_signature_is_refused(stripe_api, stripe_webhook, a
         data=body,
         headers={
             "Content-Type": "application/json",
-            "Stripe-Signature": _sign("whsec_wrong", body),
+            "Stripe-Signature": stripe_signature("whsec_wrong", body),
         },
         timeout=10,
     )
@@ -535,3 +527,82 @@ def test_idempotency_keys_are_kept_by_retries_and_differ_between_runs(alice, acm
 
     assert sent[0] == sent[1] != sent[2]
     assert sent[0].startswith("axiomatic-task-1-customer-x-")
+
+
+def test_every_write_of_a_reconcile_carries_a_key_naming_our_id(
+    silver_firm, stripe_api, monkeypatch
+):
+    """What goes over the wire: each write's Idempotency-Key is `axiomatic-<run>-...` and names the
+    firm's or client link's public id it concerns (our derived id for catalogue objects)."""
+    from billing.models import ClientTierPrice
+    from billing.services.stripe_sync import _Stripe
+
+    alice, links = silver_firm
+    on_the_wire: list[tuple[str, str | None]] = []
+    writes: list[dict] = []
+    send, write = stripe.HTTPClient.request_with_retries, _Stripe.write
+
+    def record_request(client, method, url, headers, *args, **kwargs):
+        if method.lower() != "get":
+            on_the_wire.append((method.lower(), dict(headers or {}).get("Idempotency-Key")))
+        return send(client, method, url, headers, *args, **kwargs)
+
+    def record_write(api, service, method, purpose, *args, params=None):
+        kind = type(service).__name__.removesuffix("Service")
+        subscription = (params or {}).get("subscription")
+        if kind == "SubscriptionItem" and args:  # an item's update or delete: whose is it?
+            subscription = stripe_api.client.v1.subscription_items.retrieve(args[0])["subscription"]
+        result = write(api, service, method, purpose, *args, params=params)
+        writes.append(
+            {
+                "run": api.run,
+                "kind": kind,
+                "method": method,
+                "id": (params or {}).get("id"),
+                "customer": result.get("customer")
+                or (result["id"] if kind == "Customer" else None),
+                "subscription": subscription,
+            }
+        )
+        return result
+
+    # Spies on real calls: every request still goes to localstripe.
+    monkeypatch.setattr(stripe.HTTPClient, "request_with_retries", record_request)
+    monkeypatch.setattr(_Stripe, "write", record_write)
+
+    stripe_sync_firm(firm_id=alice.firm.id, run="run-1")
+    client_archive(link=links[4])  # 9 clients: the coupon goes, a quantity drops
+    client_update(link=links[8], changes={"billing_mode": CONSOLIDATED})  # its own sub is cancelled
+    ClientTierPrice.objects.filter(tier="BUSINESS").update(monthly_cents=32_000)  # plans swapped
+    stripe_sync_firm(firm_id=alice.firm.id, run="run-2")
+
+    assert len(writes) == len(on_the_wire)
+    assert {(w["kind"], w["method"]) for w in writes} == {
+        ("Product", "create"),
+        ("Plan", "create"),
+        ("Coupon", "create"),
+        ("Customer", "create"),
+        ("Subscription", "create"),
+        ("Subscription", "update"),
+        ("Subscription", "cancel"),
+        ("SubscriptionItem", "create"),
+        ("SubscriptionItem", "update"),
+        ("SubscriptionItem", "delete"),
+    }
+    owners = {alice.firm.public_id: alice.firm.public_id} | {
+        link.client.public_id: link.public_id for link in links
+    }
+
+    def owner(write: dict) -> str:
+        customer = write["customer"]
+        if customer is None:
+            customer = stripe_api.subscription(write["subscription"])["customer"]
+        return owners[stripe_api.customer(customer)["metadata"]["entityId"]]
+
+    for write, (method, key) in zip(writes, on_the_wire, strict=True):
+        assert key and key.startswith(f"axiomatic-{write['run']}-"), (write, method, key)
+        if write["kind"] in ("Product", "Plan", "Coupon"):
+            assert write["id"] in key, (write, key)
+        else:
+            named = [our_id for our_id in owners.values() if our_id in key]
+            assert named == [owner(write)], (write, key)
