@@ -38,10 +38,15 @@ def sync_firm_stripe(self, firm_id: int) -> int | None:
         return None
     except Exception as exc:
         # Not Stripe's answer: the dj-stripe mirror, the database, a bug. Left uncaught, the state
-        # would say "pending" forever; retrying blindly could repeat the damage. Record it for staff,
-        # then re-raise so the worker logs the traceback and marks the task failed.
+        # would say "pending" forever; retrying blindly could repeat the damage. Record it for staff;
+        # a worker re-raises so it logs the traceback and marks the task failed. In eager mode (no
+        # broker) the task runs inside the caller (a request, the nightly loop), which must go on:
+        # the traceback is logged here instead.
         stripe_sync_failed(firm_id=firm_id, error=exc)
-        raise
+        if not self.request.is_eager:
+            raise
+        logger.exception("Stripe sync of firm %s failed", firm_id)
+        return None
 
 
 @shared_task

@@ -117,19 +117,38 @@ def test_a_refusal_by_stripe_is_recorded_at_once_without_retrying(
     assert StripeSyncState.objects.get(firm=alice.firm).status == "failed"
 
 
-def test_an_error_that_is_not_stripes_is_recorded_and_raised(alice, acme, stripe_api):
+def _lose_djstripe_customers():
     # dj-stripe's tables missing, as after a deploy that skipped `migrate`: the Stripe writes
     # succeed, the mirror fails with a database error. (The rename is undone with the test's
     # transaction.)
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE djstripe_customer RENAME TO djstripe_customer_gone")
 
+
+def test_an_error_that_is_not_stripes_is_recorded_and_raised_by_a_worker(alice, acme, stripe_api):
+    _lose_djstripe_customers()
+
     with pytest.raises(DatabaseError) as raised:
-        sync_firm_stripe.delay(alice.firm.id)
+        _run_as_worker(sync_firm_stripe, alice.firm.id, task_id="run-9", retries=0)
 
     state = StripeSyncState.objects.get(firm=alice.firm)
     assert state.status == "failed"
     assert state.last_error.startswith(f"{raised.value.__class__.__name__}: ")
+
+
+def test_in_process_an_error_that_is_not_stripes_is_recorded_and_logged_not_raised(
+    alice, acme, stripe_api, caplog
+):
+    # With no broker the task runs inside its caller ("Sync with Stripe now", the nightly loop),
+    # which must not fail with it.
+    _lose_djstripe_customers()
+
+    with caplog.at_level("ERROR", logger="billing.tasks"):
+        assert sync_firm_stripe.delay(alice.firm.id).get() is None
+
+    assert any(r.exc_info and "djstripe_customer" in str(r.exc_info[1]) for r in caplog.records)
+    state = StripeSyncState.objects.get(firm=alice.firm)
+    assert state.status == "failed"
     assert "djstripe_customer" in state.last_error
     assert "Sync with Stripe now" in state.last_error
     stripe_status = _overview_stripe(alice)
