@@ -294,7 +294,7 @@ def test_without_a_key_the_sync_records_not_configured(alice, acme, settings):
 # -- webhooks: localstripe delivers signed events to dj-stripe's endpoint on the live server -----
 
 
-def _poll(check, timeout: float = 20.0):
+def _poll(check, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
