@@ -508,3 +508,149 @@ def test_a_viewer_cannot_send_test_events(world_a, bob_admin):
         {"action": "send_test_event", "_selected_action": [world_a.webhook.pk]},
     )
     assert WebhookDelivery.objects.count() == before
+
+
+# -- two roles, two scopes: actions act only where the role may write --------------------------------
+
+
+def full_snapshot() -> dict[str, list]:
+    """Every row of every table of ours, and the mail sent: nothing may differ after a refusal."""
+    from django.apps import apps
+
+    labels = {"entities", "ledger", "practice", "billing", "reports", "webhooks"}
+    state = {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model._meta.app_label in labels
+    }
+    state["mail"] = [m.to for m in mail.outbox]
+    return state
+
+
+@pytest.fixture
+def dana(alice, charlie):
+    """ADMIN of Firm B, VIEWER of Firm A: sees both firms, may change only Firm B's."""
+    from axiomatic.entities.models import Role
+    from tests.factories import MembershipFactory
+
+    user = UserFactory(email="dana@bravo.test", is_staff=True)
+    MembershipFactory(user=user, entity=charlie.firm, role=Role.ADMIN)
+    MembershipFactory(user=user, entity=alice.firm, role=Role.VIEWER)
+    return user
+
+
+def _actions_on(world, firm):
+    from axiomatic.webhooks.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.filter(pk=world.webhook.pk).update(enabled=False)
+    sync = StripeSyncState.objects.create(firm=firm)
+    return [
+        ("practice_timeentry", "create_invoice", world.entries[1].pk),
+        ("practice_timeentry", "delete_selected", world.entries[2].pk),
+        ("billing_invoice", "void", world.invoice.pk),
+        ("practice_engagement", "complete", world.engagement.pk),
+        ("practice_engagement", "cancel", world.engagement.pk),
+        ("practice_task", "complete", world.engagement.tasks.first().pk),
+        ("practice_invitation", "resend", world.invitation.pk),
+        ("practice_clientlink", "archive", world.link.pk),
+        ("reports_reportshare", "revoke", world.share.pk),
+        ("webhooks_webhookendpoint", "send_test_event", world.webhook.pk),
+        ("webhooks_webhookendpoint", "enable", world.webhook.pk),
+        ("webhooks_webhookdelivery", "retry_now", world.delivery.pk),
+        ("billing_stripesyncstate", "sync_now", sync.pk),
+        ("entities_apikey", "revoke", ApiKey.objects.get(firm=firm).pk),
+    ]
+
+
+def test_a_viewer_in_one_firm_and_admin_in_another_cannot_act_on_the_first(
+    alice, world_a, world_b, dana, django_capture_on_commit_callbacks
+):
+    from tests.admin.conftest import logged_in
+
+    client = logged_in(dana)
+    actions = _actions_on(world_a, alice.firm)
+    mail.outbox.clear()
+    before = full_snapshot()
+    for app_model, action, pk in actions:
+        # She sees the row (read scope) ...
+        assert client.get(change(app_model, pk)).status_code == 200, app_model
+        # ... but the action skips it, and says why.
+        with django_capture_on_commit_callbacks(execute=True):
+            data = {"action": action, "_selected_action": [pk], "post": "yes"}
+            page = client.post(changelist(app_model), data, follow=True)
+        html = page.content.decode()
+        assert "Skipped 1 selected" in html and "read-only" in html, (app_model, action)
+    assert full_snapshot() == before
+
+
+def test_a_mixed_selection_acts_on_the_writable_firms_rows_only(world_a, world_b, dana):
+    from tests.admin.conftest import logged_in
+
+    page = logged_in(dana).post(
+        changelist("billing_invoice"),
+        {"action": "void", "_selected_action": [world_a.invoice.pk, world_b.invoice.pk]},
+        follow=True,
+    )
+    world_a.invoice.refresh_from_db()
+    world_b.invoice.refresh_from_db()
+    assert (world_a.invoice.status, world_b.invoice.status) == ("open", "void")
+    html = page.content.decode()
+    assert "Skipped 1 selected invoice: Your role in this firm is read-only." in html
+    assert "Voided 1 invoice(s)." in html
+
+
+# -- a firm whose partner enrollment is not active: readable, never writable (the API's rule) -------
+
+SUSPENDED = "This firm is not an active member of the partner program."
+
+
+@pytest.fixture
+def suspended_a(alice, world_a):
+    from axiomatic.entities.models import EnrollmentStatus, PartnerEnrollment
+
+    PartnerEnrollment.objects.filter(firm=alice.firm).update(status=EnrollmentStatus.SUSPENDED)
+    return world_a
+
+
+def test_a_suspended_firms_staff_read_their_records_and_see_why_they_cannot_write(
+    suspended_a, alice_admin
+):
+    from rest_framework.test import APIClient
+
+    world = suspended_a
+    home = alice_admin.get(reverse("admin:index")).content.decode()
+    assert SUSPENDED in home
+    assert "Acme work 1" in alice_admin.get(changelist("practice_timeentry")).content.decode()
+    page = alice_admin.get(change("billing_invoice", world.invoice.pk)).content.decode()
+    assert SUSPENDED in page and 'name="_save"' not in page
+    # The client entity and its books drop out of reach, as in the API.
+    assert alice_admin.get(change("entities_entity", world.link.client_id)).status_code == 404
+    # The API says the same thing.
+    api = APIClient()
+    api.force_authenticate(world.link.firm.memberships.first().user)
+    answer = api.get("/api/practice/time", {"firmEntityId": world.link.firm.public_id})
+    assert answer.status_code == 403 and SUSPENDED in answer.json()["error"]["message"]
+
+
+def test_a_suspended_firm_cannot_invoice_void_log_time_or_create_keys(
+    alice, suspended_a, alice_admin
+):
+    world = suspended_a
+    mail.outbox.clear()
+    before = full_snapshot()
+
+    for app_model, action, pk in (
+        ("practice_timeentry", "create_invoice", world.entries[1].pk),
+        ("billing_invoice", "void", world.invoice.pk),
+    ):
+        data = {"action": action, "_selected_action": [pk]}
+        html = alice_admin.post(changelist(app_model), data, follow=True).content.decode()
+        assert "Skipped 1 selected" in html and SUSPENDED in html, app_model
+
+    logged = _add_time(alice_admin, world)
+    assert logged.status_code == 200 and SUSPENDED in logged.content.decode()
+    key = alice_admin.post(
+        reverse("admin:entities_apikey_add"), {"firm": alice.firm.pk, "name": "Zapier"}
+    )
+    assert key.status_code == 200 and SUSPENDED in key.content.decode()
+    assert full_snapshot() == before
