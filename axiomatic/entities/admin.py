@@ -50,7 +50,12 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(ScopedAdmin):
-    """The firm and its clients. Clients are created through the practice service (API)."""
+    """The firm and its clients, read-only for firm staff.
+
+    A client's name, type and industry change on its client link's page (practice), through
+    `client_update`, which records the `client.updated` event and applies the API's rules; a plain
+    save here would skip both, and this platform layer may not import practice to call it. The
+    firm's own details are the program's business (superusers)."""
 
     scope_entity = "pk"
     staff_may_add = False
@@ -65,10 +70,10 @@ class EntityAdmin(ScopedAdmin):
         # Who belongs where is the program's business (invitations), not a form's.
         return self.inlines if staff_scope(request) is None else ()
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         if staff_scope(request) is not None:
-            return (*self.readonly_fields, "currency", "is_active")
-        return self.readonly_fields
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(PartnerEnrollment)
