@@ -337,14 +337,15 @@ def test_staff_cannot_create_a_key_for_another_firm(charlie, world_a, alice_admi
 
 
 def test_sync_with_stripe_now_without_a_key_records_not_configured(
-    alice, world_a, alice_admin, settings
+    alice, world_a, alice_admin, settings, django_capture_on_commit_callbacks
 ):
     settings.STRIPE_SECRET_KEY = ""
     state = StripeSyncState.objects.create(firm=alice.firm)
-    alice_admin.post(
-        changelist("billing_stripesyncstate"),
-        {"action": "sync_now", "_selected_action": [state.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_admin.post(
+            changelist("billing_stripesyncstate"),
+            {"action": "sync_now", "_selected_action": [state.pk]},
+        )
     state.refresh_from_db()
     assert state.status == "not_configured"
 
@@ -654,3 +655,212 @@ def test_a_suspended_firm_cannot_invoice_void_log_time_or_create_keys(
     )
     assert key.status_code == 200 and SUSPENDED in key.content.decode()
     assert full_snapshot() == before
+
+
+# -- client details change through client_update, as through the API --------------------------------
+
+
+def _client_form(world, **overrides):
+    link = world.link
+    data = {
+        "client_name": link.client.name,
+        "client_type": link.client.type,
+        "client_industry": link.client.industry,
+        "client_tier": link.client_tier,
+        "billing_mode": link.billing_mode,
+        "default_rate_cents": link.default_rate_cents or "",
+        "external_reference": link.external_reference or "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _shape(value):
+    """The keys of a JSON document, recursively: what an event carries, not its values."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value[:1]]
+    return type(value).__name__
+
+
+def test_editing_a_clients_details_in_the_admin_emits_the_same_event_as_the_api(
+    alice, world_a, alice_admin
+):
+    from axiomatic.webhooks.models import WebhookEvent
+
+    link = world_a.link
+    response = alice_admin.post(
+        change("practice_clientlink", link.pk),
+        _client_form(world_a, client_name="Acme Holdings", client_industry="Retail"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    link.client.refresh_from_db()
+    assert (link.client.name, link.client.industry) == ("Acme Holdings", "Retail")
+    from_admin = WebhookEvent.objects.filter(firm=alice.firm, type="client.updated").get()
+    assert from_admin.payload["data"]["object"]["entity"]["name"] == "Acme Holdings"
+
+    answer = alice.client.patch(
+        f"/api/practice/clients/{link.client.public_id}?firmEntityId={alice.firm.public_id}",
+        {"name": "Acme Group"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    from_api = WebhookEvent.objects.filter(firm=alice.firm, type="client.updated").latest("id")
+    assert _shape(from_admin.payload) == _shape(from_api.payload)
+
+
+def test_a_refused_client_edit_shows_the_services_message_and_writes_nothing(
+    alice, make_client, world_a, alice_admin
+):
+    make_client(alice, "Initech", external_reference="INI-1")
+    before = full_snapshot()
+    response = alice_admin.post(
+        change("practice_clientlink", world_a.link.pk),
+        _client_form(world_a, client_name="Renamed", external_reference="INI-1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("externalReference is already used by client") == 1
+    assert full_snapshot() == before
+
+
+def test_entities_are_read_only_for_firm_staff(alice, world_a, alice_admin, bob_admin):
+    before = full_snapshot()
+    for entity in (world_a.link.client, alice.firm):
+        url = change("entities_entity", entity.pk)
+        page = alice_admin.get(url)
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        data = {"name": "Hijacked", "type": "llc", "industry": "", "currency": "USD"}
+        assert alice_admin.post(url, data).status_code == 403
+    assert full_snapshot() == before
+    viewer = bob_admin.get(change("practice_clientlink", world_a.link.pk))
+    assert viewer.status_code == 200 and "Acme" in viewer.content.decode()
+
+
+# -- what the actions say ----------------------------------------------------------------------------
+
+
+def test_revoking_says_what_happened_to_each_link(world_a, alice_admin):
+    def revoke():
+        data = {"action": "revoke", "_selected_action": [world_a.share.pk]}
+        page = alice_admin.post(changelist("reports_reportshare"), data, follow=True)
+        return page.content.decode()
+
+    first = revoke()
+    assert "Revoked 1 share link(s)." in first
+    again = revoke()
+    assert "1 share link(s) were already revoked." in again
+    assert "Revoked 0" not in again and "Revoked 1" not in again
+
+
+def test_sync_with_stripe_now_queues_the_task_after_commit(
+    alice, world_a, alice_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.STRIPE_SECRET_KEY = ""
+    state = StripeSyncState.objects.create(firm=alice.firm, status="synced")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        page = alice_admin.post(
+            changelist("billing_stripesyncstate"),
+            {"action": "sync_now", "_selected_action": [state.pk]},
+            follow=True,
+        )
+    assert "Stripe sync queued for 1 firm(s)." in page.content.decode()
+    state.refresh_from_db()
+    assert state.status == "pending" and len(queued) == 1  # nothing ran before the commit
+    queued[0]()
+    state.refresh_from_db()
+    assert state.status == "not_configured"
+
+
+def test_sync_with_stripe_now_reports_a_refusal_as_a_message(
+    alice, world_a, alice_admin, monkeypatch
+):
+    from axiomatic.core.errors import ApplicationError
+
+    def refuse(*, firm_id):
+        raise ApplicationError("Stripe sync is paused for this firm.")
+
+    monkeypatch.setattr("billing.admin.stripe_sync_pending", refuse)
+    state = StripeSyncState.objects.create(firm=alice.firm, status="synced")
+    page = alice_admin.post(
+        changelist("billing_stripesyncstate"),
+        {"action": "sync_now", "_selected_action": [state.pk]},
+        follow=True,
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Stripe sync is paused for this firm." in html and "queued" not in html
+
+
+def test_the_stripe_changelist_shows_a_failed_syncs_status_and_error(alice, world_a, alice_admin):
+    StripeSyncState.objects.create(
+        firm=alice.firm, status="failed", last_error="card_declined: Your card was declined."
+    )
+    html = alice_admin.get(changelist("billing_stripesyncstate")).content.decode()
+    assert "Failed" in html and "card_declined: Your card was declined." in html
+
+
+def test_resending_records_who_resent(alice, world_a, alice_admin, monkeypatch):
+    import practice.admin
+    from practice.services.invitations import invitation_create
+
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return invitation_create(**kwargs)
+
+    monkeypatch.setattr(practice.admin, "invitation_create", spy)
+    alice_admin.post(
+        changelist("practice_invitation"),
+        {"action": "resend", "_selected_action": [world_a.invitation.pk]},
+    )
+    assert [c["invited_by"] for c in calls] == [alice.user]
+
+
+# -- a firm's payment terms, before its first invoice -----------------------------------------------
+
+
+def test_firm_staff_set_payment_terms_before_the_first_invoice(
+    alice, charlie, make_client, alice_admin, bob_admin
+):
+    from billing.models import FirmBillingProfile
+
+    link = make_client(alice, "Acme", default_rate_cents=10_000)
+    entry = time_entry_create_for(alice, link)
+    assert not FirmBillingProfile.objects.filter(firm=alice.firm).exists()
+    add = reverse("admin:billing_firmbillingprofile_add")
+    assert bob_admin.get(add).status_code == 403
+    foreign = alice_admin.post(add, {"firm": charlie.firm.pk, "payment_terms_days": "7"})
+    assert foreign.status_code == 200 and "errornote" in foreign.content.decode()
+    assert not FirmBillingProfile.objects.filter(firm=charlie.firm).exists()
+
+    response = alice_admin.post(add, {"firm": alice.firm.pk, "payment_terms_days": "14"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile = FirmBillingProfile.objects.get(firm=alice.firm)
+    assert profile.payment_terms_days == 14
+    page = alice_admin.get(change("billing_firmbillingprofile", profile.pk)).content.decode()
+    assert 'name="payment_terms_days"' in page and 'name="last_invoice_number"' not in page
+
+    alice_admin.post(
+        changelist("practice_timeentry"),
+        {"action": "create_invoice", "_selected_action": [entry.pk]},
+    )
+    invoice = Invoice.objects.get(firm=alice.firm)
+    assert invoice.due_date == invoice.issue_date + dt.timedelta(days=14)
+
+
+def time_entry_create_for(persona, link):
+    from decimal import Decimal
+
+    from practice.services.time_entries import time_entry_create
+
+    return time_entry_create(
+        firm=persona.firm,
+        link=link,
+        work_date=dt.date.today(),
+        hours=Decimal("1.00"),
+        description="Bank reconciliation",
+        default_user=persona.user,
+    )
