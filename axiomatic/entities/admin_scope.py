@@ -101,12 +101,15 @@ class ScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin a firm's staff may use, limited to their firms.
 
     Set `scope_firm` to the lookup of the owning firm ("firm", "engagement__firm") or
-    `scope_entity` to the lookup of an entity the firm must reach ("entity"). `staff_may_add` and
-    `staff_may_delete` say whether writing staff may add or delete here at all.
+    `scope_entity` to the lookup of an entity the firm must reach ("entity"); `client_fields` names
+    the entity fields that hold a client. `staff_may_add` and `staff_may_delete` say whether
+    writing staff may add or delete here at all.
     """
 
     scope_firm: str | None = None
     scope_entity: str | None = None
+    # Entity fields that hold a client (their autocomplete offers clients only, never a firm).
+    client_fields: tuple[str, ...] = ("client",)
     staff_may_add = True
     staff_may_delete = False
 

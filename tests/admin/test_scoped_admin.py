@@ -113,6 +113,30 @@ def test_autocomplete_and_filter_choices_are_scoped(
     assert f"client__id__exact={world_b.link.client_id}" not in page
 
 
+def _autocomplete(client, app_label, model_name, field_name) -> set[str]:
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": ""},
+    )
+    assert response.status_code == 200
+    return {r["text"] for r in response.json()["results"]}
+
+
+def test_a_client_autocomplete_offers_clients_and_a_firm_autocomplete_firms(
+    alice, world_a, world_b, alice_admin
+):
+    firm = alice.firm.name
+    assert _autocomplete(alice_admin, "practice", "timeentry", "client") == {"Acme"}
+    assert _autocomplete(alice_admin, "practice", "engagement", "client") == {"Acme"}
+    assert _autocomplete(alice_admin, "practice", "engagement", "firm") == {firm}
+
+    from tests.admin.conftest import logged_in
+
+    root = logged_in(UserFactory(is_staff=True, is_superuser=True))
+    assert _autocomplete(root, "practice", "timeentry", "client") == {"Acme", "Globex"}
+    assert _autocomplete(root, "practice", "engagement", "firm") == {firm, "Bravo Bookkeeping"}
+
+
 def test_superuser_sees_every_firm(world_a, world_b):
     from tests.admin.conftest import logged_in
 
