@@ -209,17 +209,31 @@ def test_logging_time_goes_through_the_service(alice, world_a, alice_admin):
 
 
 def test_a_refused_time_entry_shows_the_services_message_and_writes_nothing(
-    world_a, world_b, alice_admin
+    alice, world_a, alice_admin
 ):
+    from practice.services.engagements import engagement_create
+
+    # Both engagements are this firm's, so the form accepts the choices and the service refuses.
+    other = engagement_create(
+        firm=alice.firm,
+        client=world_a.link.client,
+        name="Acme payroll",
+        start_date=dt.date.today(),
+        due_date=dt.date.today() + dt.timedelta(days=30),
+        type="bookkeeping",
+    )
     before = db_snapshot()
-    foreign_task = world_b.engagement.tasks.first()
-    own_other = world_a.engagement  # a task must belong to the engagement given
     response = _add_time(
-        alice_admin, world_a, engagement=own_other.pk, task=foreign_task.pk, hours="1"
+        alice_admin,
+        world_a,
+        engagement=world_a.engagement.pk,
+        task=other.tasks.first().pk,
+        hours="1",
     )
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "errornote" in response.content.decode()
+    assert html.count("This task belongs to another engagement.") == 1
     assert db_snapshot() == before
 
 
@@ -888,3 +902,127 @@ def time_entry_create_for(persona, link):
         description="Bank reconciliation",
         default_user=persona.user,
     )
+
+
+# -- deleting, reading the ledger, the dashboard's figures, what a VIEWER is offered -----------------
+
+
+@pytest.mark.parametrize(
+    ("app_model", "pick"),
+    [
+        ("practice_timeentry", lambda w: w.entries[1]),
+        ("billing_invoice", lambda w: w.invoice),
+        ("practice_engagement", lambda w: w.engagement),
+    ],
+)
+def test_posting_to_another_firms_delete_url_is_a_404_and_deletes_nothing(
+    app_model, pick, world_a, world_b, alice_admin
+):
+    before = full_snapshot()
+    url = reverse(f"admin:{app_model}_delete", args=[pick(world_b).pk])
+    assert alice_admin.post(url, {"post": "yes"}).status_code == 404
+    assert full_snapshot() == before
+
+
+def test_a_posted_journal_entry_is_read_only_with_its_lines_inline(world_a, alice_admin):
+    import re
+
+    from axiomatic.ledger.models import JournalEntry
+
+    entry = JournalEntry.objects.get(pk=world_a.invoice.journal_entry_id)
+    lines = list(entry.lines.select_related("account").order_by("id"))
+    page = alice_admin.get(change("ledger_journalentry", entry.pk))
+
+    html = page.content.decode()
+    assert page.status_code == 200 and len(lines) >= 2
+    assert 'name="_save"' not in html and 'name="memo"' not in html
+    assert 'name="lines-0-debit_cents"' not in html
+    cells = [
+        (re.sub(r"<[^>]+>|\s", "", debit), re.sub(r"<[^>]+>|\s", "", credit))
+        for debit, credit in re.findall(
+            r'<td class="field-debit_cents">(.*?)</td>.*?<td class="field-credit_cents">(.*?)</td>',
+            html,
+            re.S,
+        )
+    ]
+    assert sorted(cells) == sorted((str(ln.debit_cents), str(ln.credit_cents)) for ln in lines)
+    for line in lines:
+        assert str(line.account) in html
+    before = full_snapshot()
+    response = alice_admin.post(change("ledger_journalentry", entry.pk), {"memo": "Changed"})
+    assert response.status_code == 403
+    assert full_snapshot() == before
+
+
+def test_the_dashboard_shows_the_right_overdue_engagements_and_weekly_hours(
+    alice, make_client, alice_admin
+):
+    import re
+    from decimal import Decimal
+
+    from practice.services.engagements import engagement_create, engagement_set_status
+    from practice.services.time_entries import time_entry_create
+
+    link = make_client(alice, "Acme", default_rate_cents=10_000)
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    for day, hours in (
+        (today, "2.00"),
+        (monday - dt.timedelta(days=1), "3.00"),  # last Sunday: last week
+        (monday - dt.timedelta(days=7), "1.25"),  # last Monday: last week too
+        (monday - dt.timedelta(weeks=11), "1.50"),  # the first week shown
+        (monday - dt.timedelta(weeks=11, days=1), "9.00"),  # before it: not shown
+    ):
+        time_entry_create(
+            firm=alice.firm, link=link, work_date=day, hours=Decimal(hours), default_user=alice.user
+        )
+
+    def engagement(name, due_in_days):
+        return engagement_create(
+            firm=alice.firm,
+            client=link.client,
+            name=name,
+            start_date=today - dt.timedelta(days=60),
+            due_date=today + dt.timedelta(days=due_in_days),
+            type="bookkeeping",
+        )
+
+    engagement("Late close", -3)
+    engagement("Soon close", 5)
+    engagement("Far close", 20)
+    done = engagement("Done close", -10)
+    engagement_set_status(firm=alice.firm, public_id=done.public_id, status="completed")
+
+    html = alice_admin.get(reverse("admin:index")).content.decode()
+
+    deadlines = html.split('id="panel-deadlines"', 1)[1].split('id="panel-', 1)[0]
+    overdue = re.findall(r'<tr class="overdue">.*?</tr>', deadlines, re.S)
+    assert len(overdue) == 1 and "Late close" in overdue[0] and "(overdue)" in overdue[0]
+    assert "Soon close" in deadlines
+    assert "Far close" not in deadlines and "Done close" not in deadlines
+
+    bars = [Decimal(v) for v in re.findall(r'data-hours="([^"]+)"', html)]
+    assert bars == [Decimal("1.50"), *[Decimal(0)] * 9, Decimal("4.25"), Decimal("2.00")]
+
+
+def _scoped_changelists():
+    from django.contrib import admin
+
+    from axiomatic.entities.admin_scope import ScopedAdmin
+
+    return sorted(
+        f"{model._meta.app_label}_{model._meta.model_name}"
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, ScopedAdmin)
+    )
+
+
+@pytest.mark.parametrize("app_model", _scoped_changelists())
+def test_a_viewer_is_offered_no_action_and_no_add_link(app_model, alice, world_a, bob_admin):
+    StripeSyncState.objects.create(firm=alice.firm)
+    page = bob_admin.get(changelist(app_model))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="action"' not in html
+    assert reverse(f"admin:{app_model}_add") not in html  # neither above the list nor in the nav
