@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib import admin
 
-from axiomatic.entities.admin_scope import staff_firms, staff_scope
+from axiomatic.entities.admin_scope import PARTNER_PROGRAM_REQUIRED, staff_firms, staff_scope
 
 Panel = Callable[..., dict | None]
 _panels: list[Panel] = []
@@ -28,9 +28,11 @@ class AxiomaticAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         dashboards = []
-        if staff_scope(request) is not None:
+        scope = staff_scope(request)
+        if scope is not None:
             for firm in staff_firms(request).order_by("name"):
                 panels = [p for p in (panel(request, firm) for panel in _panels) if p]
-                dashboards.append({"firm": firm, "panels": panels})
+                suspended = PARTNER_PROGRAM_REQUIRED if firm.pk in scope.suspended_firm_ids else ""
+                dashboards.append({"firm": firm, "panels": panels, "suspended": suspended})
         context = {"dashboards": dashboards, **(extra_context or {})}
         return super().index(request, context)

@@ -1,6 +1,8 @@
 from collections import defaultdict
+from functools import partial
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,7 +25,7 @@ from billing.models import (
 )
 from billing.services.invoices import invoice_create_from_time, invoice_void
 from billing.services.stripe_sync import plan_id, stripe_sync_pending
-from practice.admin import TimeEntryAdmin
+from practice.admin import TimeEntryAdmin, refusal_text
 from practice.models import ClientLink, TimeEntry
 
 
@@ -44,12 +46,24 @@ class PartnerTierAdmin(admin.ModelAdmin):
 
 @admin.register(FirmBillingProfile)
 class FirmBillingProfileAdmin(ScopedAdmin):
+    """A firm's payment terms (the due date of its invoices) and its invoice counter.
+
+    The row is otherwise made by the firm's first invoice (`next_in_sequence`), too late to set the
+    terms that invoice gets: writing staff may add it for their firm beforehand. Only the terms are
+    edited, by a plain save: they are a setting with no rule or event behind them (no service);
+    the counter is the invoice service's alone."""
+
     scope_firm = "firm"
-    staff_may_add = False
     list_display = ("firm", "payment_terms_days", "last_invoice_number")
     list_select_related = ("firm",)
     readonly_fields = ("firm", "last_invoice_number")
     search_fields = ("firm__name",)
+
+    def get_fields(self, request, obj=None):
+        return ("firm", "payment_terms_days") if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
 
 
 @admin.register(StripeSyncState)
@@ -86,13 +100,23 @@ class StripeSyncStateAdmin(ScopedAdmin):
     def sync_now(self, request, queryset):
         from billing.tasks import sync_firm_stripe
 
-        firm_ids = list(queryset.values_list("firm_id", flat=True))
-        for firm_id in firm_ids:
-            stripe_sync_pending(firm_id=firm_id)
-            sync_firm_stripe.delay(firm_id)
-        self.message_user(
-            request, f"Stripe sync queued for {len(firm_ids)} firm(s).", messages.SUCCESS
-        )
+        queued = 0
+        for state in queryset.select_related("firm"):
+            try:
+                # The task is queued only once "pending" is committed: a worker must never read
+                # the state from before the click. Without a broker the task runs at the commit,
+                # inside this block, so its refusal lands here too.
+                with transaction.atomic():
+                    stripe_sync_pending(firm_id=state.firm_id)
+                    transaction.on_commit(partial(sync_firm_stripe.delay, state.firm_id))
+            except ApplicationError as error:
+                self.message_user(request, f"{state.firm}: {refusal_text(error)}", messages.ERROR)
+                continue
+            queued += 1
+        if queued:
+            self.message_user(
+                request, f"Stripe sync queued for {queued} firm(s).", messages.SUCCESS
+            )
 
 
 @admin.register(DirectBillingState)
@@ -230,7 +254,7 @@ class InvoiceAdmin(ScopedAdmin):
                 invoice_void(firm=invoice.firm, public_id=invoice.public_id, voided_by=request.user)
                 voided += 1
             except ApplicationError as error:
-                self.message_user(request, f"{invoice}: {error.message}", messages.ERROR)
+                self.message_user(request, f"{invoice}: {refusal_text(error)}", messages.ERROR)
         if voided:
             self.message_user(request, f"Voided {voided} invoice(s).", messages.SUCCESS)
 
@@ -269,11 +293,8 @@ class BillableTimeEntryAdmin(TimeEntryAdmin):
                     firm=link.firm, link=link, time_entry_ids=ids, created_by=request.user
                 )
             except ApplicationError as error:
-                details = " ".join(m for msgs in error.fields.values() for m in msgs)
                 self.message_user(
-                    request,
-                    f"{link.client.name}: {error.message} {details}".strip(),
-                    messages.ERROR,
+                    request, f"{link.client.name}: {refusal_text(error)}", messages.ERROR
                 )
                 continue
             url = reverse("admin:billing_invoice_change", args=[invoice.pk])

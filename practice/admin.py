@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, staff_scope
+from axiomatic.entities.models import EntityType
 from practice.models import (
     BillingStatus,
     ClientLink,
@@ -32,9 +33,20 @@ from practice.services.time_entries import (
 )
 
 
+def refusal_text(error: ApplicationError) -> str:
+    """A service's refusal as one sentence for a person: its message, then only the field details
+    that add something (services often repeat the message as the field's detail)."""
+    details = [
+        f"{field}: {msg}"
+        for field, msgs in error.fields.items()
+        for msg in msgs
+        if msg not in error.message
+    ]
+    return " ".join([error.message, *details]).strip()
+
+
 def _refusal(error: ApplicationError) -> ValidationError:
-    details = [f"{field}: {'; '.join(msgs)}" for field, msgs in error.fields.items()]
-    return ValidationError(" ".join([error.message, *details]).strip())
+    return ValidationError(refusal_text(error))
 
 
 def _staff_readonly(model_admin, request, fields):
@@ -51,7 +63,7 @@ def _run_action(model_admin, request, objects, service, done: str) -> None:
             service(obj)
             ok += 1
         except ApplicationError as error:
-            model_admin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+            model_admin.message_user(request, f"{obj}: {refusal_text(error)}", messages.ERROR)
     if ok:
         model_admin.message_user(request, done.format(count=ok), messages.SUCCESS)
 
@@ -67,15 +79,39 @@ class FirmProfileAdmin(ScopedAdmin):
 
 
 class ClientLinkForm(forms.ModelForm):
+    """The client's details (its entity's name, type, industry) and the link's terms, in one form
+    saved by `client_update`, as the API's PATCH does: the `client.updated` event, the reference
+    check and billing's follow-up happen whichever door the change came through. (The entity's own
+    admin is read-only for firm staff: the platform may not call practice's service.)"""
+
+    client_name = forms.CharField(label="Name", max_length=200)
+    client_type = forms.ChoiceField(label="Type", choices=EntityType.choices)
+    client_industry = forms.CharField(label="Industry", max_length=100, required=False)
+
     class Meta:
         model = ClientLink
         fields = ("client_tier", "billing_mode", "default_rate_cents", "external_reference")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            client = self.instance.client
+            self.initial.update(
+                client_name=client.name, client_type=client.type, client_industry=client.industry
+            )
 
     def clean(self):
         cleaned = super().clean()
         if self.errors or self.instance.pk is None:
             return cleaned
+        client = self.instance.client
+        entity = {"name": "client_name", "type": "client_type", "industry": "client_industry"}
         changes = {
+            key: cleaned.get(field) or ""
+            for key, field in entity.items()
+            if (cleaned.get(field) or "") != getattr(client, key)
+        }
+        changes |= {
             "tier": cleaned["client_tier"],
             "billing_mode": cleaned["billing_mode"],
             "default_rate_cents": cleaned.get("default_rate_cents"),
@@ -90,8 +126,9 @@ class ClientLinkForm(forms.ModelForm):
 
 @admin.register(ClientLink)
 class ClientLinkAdmin(ScopedAdmin):
-    """A firm's clients. Tier and billing mode changes go through `client_update` (program billing
-    and Stripe follow); new clients come from the API's client creation."""
+    """A firm's clients. Name, type, industry, tier and billing mode change through
+    `client_update` (the event, program billing and Stripe follow); new clients come from the API's
+    client creation."""
 
     scope_firm = "firm"
     staff_may_add = False
@@ -113,6 +150,9 @@ class ClientLinkAdmin(ScopedAdmin):
         "public_id",
         "firm",
         "client",
+        "client_name",
+        "client_type",
+        "client_industry",
         "client_tier",
         "billing_mode",
         "default_rate_cents",
@@ -125,6 +165,19 @@ class ClientLinkAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Shown when the page is read-only (a VIEWER): the form's entity fields, as they are.
+    @admin.display(description="Name")
+    def client_name(self, obj: ClientLink) -> str:
+        return obj.client.name
+
+    @admin.display(description="Type")
+    def client_type(self, obj: ClientLink) -> str:
+        return obj.client.get_type_display()
+
+    @admin.display(description="Industry")
+    def client_industry(self, obj: ClientLink) -> str:
+        return obj.client.industry
 
     def save_model(self, request, obj, form, change):
         pass  # saved by client_update in the form's clean()
@@ -187,7 +240,11 @@ class InvitationAdmin(ScopedAdmin):
             request,
             queryset.filter(status=InvitationStatus.PENDING).select_related("firm", "entity"),
             lambda inv: invitation_create(
-                firm=inv.firm, entity=inv.entity, email=inv.email, role=inv.role
+                firm=inv.firm,
+                entity=inv.entity,
+                email=inv.email,
+                role=inv.role,
+                invited_by=request.user,  # who sent this link, as the API records it
             ),
             "Resent {count} invitation(s).",
         )

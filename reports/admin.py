@@ -61,6 +61,8 @@ class ReportShareAdmin(ScopedAdmin):
 
     @admin.action(description="Revoke selected share links", permissions=["change"])
     def revoke(self, request, queryset):
+        # Say what happened to each selected link: a "success" for nothing revoked misleads.
+        selected = queryset.count()
         revoked = 0
         for share in queryset.filter(revoked_at__isnull=True).select_related("entity"):
             try:
@@ -68,4 +70,12 @@ class ReportShareAdmin(ScopedAdmin):
                 revoked += 1
             except ApplicationError as error:
                 self.message_user(request, f"{share}: {error.message}", messages.ERROR)
-        self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)
+        already = queryset.filter(revoked_at__isnull=False).count() - revoked
+        if revoked:
+            self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)
+        if already:
+            self.message_user(
+                request, f"{already} share link(s) were already revoked.", messages.INFO
+            )
+        if not revoked and not already and selected:
+            self.message_user(request, "No share link was revoked.", messages.WARNING)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.core.errors import AccessDeniedError, ErrorCode, NotFoundError
-from axiomatic.entities.access import reachable_entities
+from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE, reachable_entities
 from axiomatic.entities.models import WRITE_ROLES, Entity, Membership
 
 
@@ -33,8 +33,7 @@ def _require_enrollment(firm: Entity) -> None:
     enrollment = getattr(firm, "enrollment", None)
     if enrollment is None or not enrollment.is_active:
         raise AccessDeniedError(
-            "This firm is not an active member of the partner program. "
-            "Contact partner support to enroll or reinstate it.",
+            PARTNER_PROGRAM_REQUIRED_MESSAGE,
             code=ErrorCode.PARTNER_PROGRAM_REQUIRED,
         )
 

@@ -12,6 +12,13 @@ from django.db.models import Q, QuerySet
 
 from axiomatic.entities.models import EnrollmentStatus, Entity
 
+# What a firm whose enrollment is not active is told when it tries to work (the API's 403
+# `partner_program_required`, the admin's refusal): one sentence, one place.
+PARTNER_PROGRAM_REQUIRED_MESSAGE = (
+    "This firm is not an active member of the partner program. "
+    "Contact partner support to enroll or reinstate it."
+)
+
 # Each source maps a firm to a queryset of the primary keys of the client entities it reaches.
 ClientEntitySource = Callable[[Entity], QuerySet]
 _client_entity_sources: list[ClientEntitySource] = []

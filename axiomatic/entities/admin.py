@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
@@ -50,7 +51,12 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(ScopedAdmin):
-    """The firm and its clients. Clients are created through the practice service (API)."""
+    """The firm and its clients, read-only for firm staff.
+
+    A client's name, type and industry change on its client link's page (practice), through
+    `client_update`, which records the `client.updated` event and applies the API's rules; a plain
+    save here would skip both, and this platform layer may not import practice to call it. The
+    firm's own details are the program's business (superusers)."""
 
     scope_entity = "pk"
     staff_may_add = False
@@ -65,10 +71,44 @@ class EntityAdmin(ScopedAdmin):
         # Who belongs where is the program's business (invitations), not a form's.
         return self.inlines if staff_scope(request) is None else ()
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         if staff_scope(request) is not None:
-            return (*self.readonly_fields, "currency", "is_active")
-        return self.readonly_fields
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocompletes offer what the field holds: a client field (`client_fields` of the asking
+        admin) offers clients, never a firm; the owning firm field (`scope_firm`) offers firms the
+        user may write in, never a client. Other entity fields keep the whole reachable set."""
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        source = self._autocomplete_source(request)
+        if source is None:
+            return queryset, distinct
+        source_admin, field = source
+        scope = staff_scope(request)
+        if field == source_admin.scope_firm:
+            if scope is None:
+                return queryset.filter(enrollment__isnull=False), distinct
+            return queryset.filter(pk__in=scope.write_role_firm_ids), distinct
+        if field in source_admin.client_fields:
+            if scope is None:
+                return queryset.filter(enrollment__isnull=True), distinct
+            return queryset.filter(pk__in=scope.entity_ids - scope.firm_ids), distinct
+        return queryset, distinct
+
+    def _autocomplete_source(self, request) -> tuple[ScopedAdmin, str] | None:
+        """The scoped admin and field an autocomplete request is for (None for other searches)."""
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "autocomplete":
+            return None
+        try:
+            model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        except (KeyError, LookupError):
+            return None
+        source_admin = self.admin_site._registry.get(model)
+        if not isinstance(source_admin, ScopedAdmin):
+            return None
+        return source_admin, request.GET.get("field_name", "")
 
 
 @admin.register(PartnerEnrollment)

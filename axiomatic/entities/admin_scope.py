@@ -4,18 +4,33 @@ A superuser sees everything. Anyone else with the staff flag works inside the fi
 of (entities with a partner enrollment): the firm itself, its reachable client entities, and what
 belongs to them. ADMIN and MEMBER memberships may change things; VIEWER memberships only look.
 Every ModelAdmin a firm's staff may open derives from `ScopedAdmin`, which scopes the changelist,
-the change form, autocompletes, raw-id lookups, filter choices and actions through one queryset;
-an object outside the scope is a 404, exactly like one that does not exist.
+the change form, autocompletes, raw-id lookups and filter choices through one queryset (the read
+scope); an object outside the scope is a 404, exactly like one that does not exist.
+
+Reading and writing are two scopes, because one person can hold two roles: ADMIN of one firm and
+VIEWER of another sees both firms but may change only the first. Actions therefore act on the
+writable scope alone (`scope_queryset(..., writable=True)`), whatever rows were selected; the rest
+are skipped with a message saying why.
+
+A firm whose partner enrollment is not active (suspended, cancelled) follows the API's rule
+(`axiomatic.api.access`): its client entities drop out of reach (`reachable_entities`), its own
+records stay readable, and every write is refused with the API's `partner_program_required` message.
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from axiomatic.entities.access import reachable_entities
+from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE, reachable_entities
 from axiomatic.entities.models import WRITE_ROLES, Entity, Membership
+
+PARTNER_PROGRAM_REQUIRED = PARTNER_PROGRAM_REQUIRED_MESSAGE  # the API's words, for its writes
+READ_ONLY_ROLE = "Your role in this firm is read-only."
 
 
 @dataclass(frozen=True)
@@ -24,10 +39,15 @@ class StaffScope:
     writable_firm_ids: frozenset[int]
     entity_ids: frozenset[int]  # the firms and the client entities they reach
     writable_entity_ids: frozenset[int]
+    # Firms whose enrollment is not active: readable, never writable (the API's 403).
+    suspended_firm_ids: frozenset[int] = frozenset()
+    # Firms where the role would allow writing, active or not: what an add form may offer, so a
+    # suspended firm's staff get the API's message rather than a bare 403.
+    write_role_firm_ids: frozenset[int] = frozenset()
 
     @property
     def read_only(self) -> bool:
-        return not self.writable_firm_ids
+        return not self.write_role_firm_ids
 
 
 def staff_scope(request) -> StaffScope | None:
@@ -48,16 +68,23 @@ def staff_scope(request) -> StaffScope | None:
     firms = list(Entity.objects.filter(pk__in=roles).select_related("enrollment"))
     entity_ids: set[int] = set()
     writable_entity_ids: set[int] = set()
+
+    def active(firm: Entity) -> bool:
+        return firm.enrollment.is_active
+
     for firm in firms:
+        # A suspended firm reaches only itself (the API's rule): its clients drop out here.
         reached = set(reachable_entities(firm).values_list("pk", flat=True))
         entity_ids |= reached
-        if roles[firm.pk] & WRITE_ROLES:
+        if roles[firm.pk] & WRITE_ROLES and active(firm):
             writable_entity_ids |= reached
     scope = StaffScope(
         firm_ids=frozenset(f.pk for f in firms),
-        writable_firm_ids=frozenset(f.pk for f in firms if roles[f.pk] & WRITE_ROLES),
+        writable_firm_ids=frozenset(f.pk for f in firms if roles[f.pk] & WRITE_ROLES and active(f)),
         entity_ids=frozenset(entity_ids),
         writable_entity_ids=frozenset(writable_entity_ids),
+        suspended_firm_ids=frozenset(f.pk for f in firms if not active(f)),
+        write_role_firm_ids=frozenset(f.pk for f in firms if roles[f.pk] & WRITE_ROLES),
     )
     request._staff_scope = scope
     return scope
@@ -74,12 +101,15 @@ class ScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin a firm's staff may use, limited to their firms.
 
     Set `scope_firm` to the lookup of the owning firm ("firm", "engagement__firm") or
-    `scope_entity` to the lookup of an entity the firm must reach ("entity"). `staff_may_add` and
-    `staff_may_delete` say whether writing staff may add or delete here at all.
+    `scope_entity` to the lookup of an entity the firm must reach ("entity"); `client_fields` names
+    the entity fields that hold a client. `staff_may_add` and `staff_may_delete` say whether
+    writing staff may add or delete here at all.
     """
 
     scope_firm: str | None = None
     scope_entity: str | None = None
+    # Entity fields that hold a client (their autocomplete offers clients only, never a firm).
+    client_fields: tuple[str, ...] = ("client",)
     staff_may_add = True
     staff_may_delete = False
 
@@ -103,6 +133,70 @@ class ScopedAdmin(admin.ModelAdmin):
         if obj is None and staff_scope(request) is not None:
             raise Http404("No such object.")  # another firm's object looks like no object
         return obj
+
+    # -- writing: only ever inside the writable scope ------------------------------------------------
+    def writable_queryset(self, request, queryset: QuerySet) -> QuerySet:
+        """The part of `queryset` this request may change. Every action runs on this, never on the
+        read scope: a VIEWER of one firm who is ADMIN of another must not act on the first."""
+        scope = staff_scope(request)
+        return queryset if scope is None else self.scope_queryset(queryset, scope, writable=True)
+
+    def write_refusal(self, request, queryset: QuerySet) -> str:
+        """Why rows of `queryset` (outside the writable scope) may not change: the API's words."""
+        scope = staff_scope(request)
+        owner = self.scope_firm or self.scope_entity
+        if scope is not None and scope.suspended_firm_ids and owner:
+            owners = set(queryset.values_list(owner, flat=True))
+            if owners & scope.suspended_firm_ids:
+                return PARTNER_PROGRAM_REQUIRED
+        return READ_ONLY_ROLE
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if staff_scope(request) is None:
+            return actions
+        return {
+            name: (self._on_writable_rows(func), name, description)
+            for name, (func, _, description) in actions.items()
+        }
+
+    def _on_writable_rows(self, func):
+        @functools.wraps(func)
+        def action(model_admin, request, queryset):
+            writable = model_admin.writable_queryset(request, queryset)
+            skipped = queryset.exclude(pk__in=writable.values("pk"))
+            count = skipped.count()
+            if count:
+                opts = model_admin.model._meta
+                noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
+                model_admin.message_user(
+                    request,
+                    f"Skipped {count} selected {noun}: "
+                    f"{model_admin.write_refusal(request, skipped)}",
+                    messages.ERROR,
+                )
+            if not writable.exists():
+                return None
+            return func(model_admin, request, writable)
+
+        return action
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        scope = staff_scope(request)
+        if scope is None or not self.scope_firm or self.scope_firm not in form.base_fields:
+            return form
+        attrs = {"scope_firm": self.scope_firm, "suspended_firm_ids": scope.suspended_firm_ids}
+        return type(form.__name__, (_RefuseSuspendedFirm, form), attrs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        scope = staff_scope(request)
+        if scope is not None and scope.suspended_firm_ids and request.method == "GET":
+            # Say why the page is read-only, as the API would answer a write.
+            rows = self.get_queryset(request).filter(pk=unquote(object_id))
+            if self.write_refusal(request, rows) == PARTNER_PROGRAM_REQUIRED:
+                self.message_user(request, PARTNER_PROGRAM_REQUIRED, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _in_writable_scope(self, request, obj) -> bool:
         scope = staff_scope(request)
@@ -165,7 +259,9 @@ class ScopedAdmin(admin.ModelAdmin):
             # The owning firm: an enrolled firm, and for staff one they may write in.
             firms = Entity.objects.filter(enrollment__isnull=False)
             if scope is not None:
-                firms = firms.filter(pk__in=scope.writable_firm_ids)
+                # Suspended firms are offered too, so that choosing one answers with the API's
+                # message (`_RefuseSuspendedFirm`) instead of a choice that is silently missing.
+                firms = firms.filter(pk__in=scope.write_role_firm_ids)
             kwargs.setdefault("queryset", firms)
         if scope is not None and "queryset" not in kwargs:
             related = self.admin_site._registry.get(db_field.related_model)
@@ -194,6 +290,20 @@ class ScopedAdmin(admin.ModelAdmin):
             return self.model._meta.get_field(name).is_relation
         except Exception:  # a lookup through relations or a non-field name: leave it be
             return False
+
+
+class _RefuseSuspendedFirm:
+    """Mixed into a scoped admin's form: a write for a firm whose enrollment is not active is
+    refused with the API's message before the form's own clean() (and its service) runs."""
+
+    scope_firm: str
+    suspended_firm_ids: frozenset[int]
+
+    def clean(self):
+        firm = self.cleaned_data.get(self.scope_firm)
+        if firm is not None and firm.pk in self.suspended_firm_ids:
+            raise ValidationError(PARTNER_PROGRAM_REQUIRED)
+        return super().clean()
 
 
 def memberships_of(scope: StaffScope) -> Q:

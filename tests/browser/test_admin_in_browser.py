@@ -7,11 +7,18 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 
-from billing.models import Invoice
-from practice.models import TimeEntry
-from practice.services.time_entries import time_entry_create
+# Without the package (or with a broken one) the module skips, with the reason, instead of failing
+# collection.
+expect = pytest.importorskip(
+    "playwright.sync_api",
+    reason="playwright is not installed: pip install -r requirements.txt",
+    exc_type=ImportError,
+).expect
+
+from billing.models import Invoice  # noqa: E402
+from practice.models import TimeEntry  # noqa: E402
+from practice.services.time_entries import time_entry_create  # noqa: E402
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -52,9 +59,19 @@ def firm_a_world(alice, bob, make_client):
 
 
 def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
-    live_server, new_page, firm_a_world, alice, charlie, screenshots
+    live_server, new_page, firm_a_world, alice, charlie, make_client, screenshots
 ):
     _with_password(charlie)
+    # The second firm has its own client and time, so its list is not empty by accident.
+    globex = make_client(charlie, "Globex Inc", default_rate_cents=9_000)
+    time_entry_create(
+        firm=charlie.firm,
+        link=globex,
+        work_date=dt.date.today(),
+        hours=Decimal("3.00"),
+        description="Globex payroll run",
+        default_user=charlie.user,
+    )
     page = new_page()
     _login(page, live_server.url, alice.user.email)
 
@@ -99,8 +116,12 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
     other = new_page()
     _login(other, live_server.url, charlie.user.email)
     other.goto(f"{live_server.url}/admin/practice/timeentry/")
-    expect(other.locator("#result_list")).to_have_count(0)  # nothing of theirs to list
+    expect(other.locator("#result_list tbody tr")).to_have_count(1)  # their own entry only
+    expect(other.locator("#result_list")).to_contain_text("Globex Inc")
     expect(other.locator("#content")).not_to_contain_text("Acme Corp")
+    expect(other.locator("#content")).not_to_contain_text("Quarter-end close from the browser")
+    other.goto(f"{live_server.url}/admin/billing/invoice/")
+    expect(other.locator("#content")).not_to_contain_text("INV-000001")
     for path in (
         f"/admin/billing/invoice/{invoice.pk}/change/",
         f"/admin/billing/invoice/{invoice.pk}/pdf/",
