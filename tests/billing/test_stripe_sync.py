@@ -447,7 +447,9 @@ def test_seed_demo_leaves_the_demo_firm_synced_with_stripe(db, tmp_path, setting
     )
 
 
-def test_staff_see_the_sync_and_can_run_it_from_the_admin(alice, acme, stripe_api):
+def test_staff_see_the_sync_and_can_run_it_from_the_admin(
+    alice, acme, stripe_api, django_capture_on_commit_callbacks
+):
     from django.test import Client
     from django.urls import reverse
 
@@ -461,11 +463,14 @@ def test_staff_see_the_sync_and_can_run_it_from_the_admin(alice, acme, stripe_ap
     changelist = reverse("admin:billing_stripesyncstate_changelist")
     assert "Stripe was unreachable" in admin.get(changelist).content.decode()
 
-    response = admin.post(
-        changelist,
-        {"action": "sync_now", "_selected_action": [stripe_sync_failed_before.pk]},
-        follow=True,
-    )
+    # The action queues the sync once its request commits (run here, as the test's own
+    # transaction never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            changelist,
+            {"action": "sync_now", "_selected_action": [stripe_sync_failed_before.pk]},
+            follow=True,
+        )
 
     assert "Stripe sync queued for 1 firm(s)." in response.content.decode()
     state = StripeSyncState.objects.get(firm=alice.firm)
