@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from django.contrib import admin
 
-from axiomatic.entities.admin_scope import PARTNER_PROGRAM_REQUIRED, staff_firms, staff_scope
+from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE
+from axiomatic.entities.admin_scope import staff_firms, staff_scope
 
 Panel = Callable[..., dict | None]
 _panels: list[Panel] = []
@@ -32,7 +33,9 @@ class AxiomaticAdminSite(admin.AdminSite):
         if scope is not None:
             for firm in staff_firms(request).order_by("name"):
                 panels = [p for p in (panel(request, firm) for panel in _panels) if p]
-                suspended = PARTNER_PROGRAM_REQUIRED if firm.pk in scope.suspended_firm_ids else ""
+                suspended = (
+                    PARTNER_PROGRAM_REQUIRED_MESSAGE if firm.pk in scope.suspended_firm_ids else ""
+                )
                 dashboards.append({"firm": firm, "panels": panels, "suspended": suspended})
         context = {"dashboards": dashboards, **(extra_context or {})}
         return super().index(request, context)

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_cents
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text
 from billing.documents import invoice_pdf
 from billing.models import (
     ClientTierPrice,
@@ -25,7 +25,7 @@ from billing.models import (
 )
 from billing.services.invoices import invoice_create_from_time, invoice_void
 from billing.services.stripe_sync import plan_id, stripe_sync_pending
-from practice.admin import TimeEntryAdmin, refusal_text
+from practice.admin import TimeEntryAdmin
 from practice.models import ClientLink, TimeEntry
 
 

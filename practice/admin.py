@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, staff_scope
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text, staff_scope
 from axiomatic.entities.models import EntityType
 from practice.models import (
     BillingStatus,
@@ -31,18 +31,6 @@ from practice.services.time_entries import (
     time_entry_delete,
     time_entry_update,
 )
-
-
-def refusal_text(error: ApplicationError) -> str:
-    """A service's refusal as one sentence for a person: its message, then only the field details
-    that add something (services often repeat the message as the field's detail)."""
-    details = [
-        f"{field}: {msg}"
-        for field, msgs in error.fields.items()
-        for msg in msgs
-        if msg not in error.message
-    ]
-    return " ".join([error.message, *details]).strip()
 
 
 def _refusal(error: ApplicationError) -> ValidationError:

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text
 from reports.models import ReportShare, ReportShareAccess
 from reports.services import share_revoke
 
@@ -62,20 +62,19 @@ class ReportShareAdmin(ScopedAdmin):
     @admin.action(description="Revoke selected share links", permissions=["change"])
     def revoke(self, request, queryset):
         # Say what happened to each selected link: a "success" for nothing revoked misleads.
-        selected = queryset.count()
+        already = queryset.filter(revoked_at__isnull=False).count()
         revoked = 0
         for share in queryset.filter(revoked_at__isnull=True).select_related("entity"):
             try:
                 share_revoke(entity=share.entity, public_id=share.public_id)
                 revoked += 1
             except ApplicationError as error:
-                self.message_user(request, f"{share}: {error.message}", messages.ERROR)
-        already = queryset.filter(revoked_at__isnull=False).count() - revoked
+                self.message_user(request, f"{share}: {refusal_text(error)}", messages.ERROR)
         if revoked:
             self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)
         if already:
             self.message_user(
                 request, f"{already} share link(s) were already revoked.", messages.INFO
             )
-        if not revoked and not already and selected:
+        if not revoked and not already:
             self.message_user(request, "No share link was revoked.", messages.WARNING)

@@ -26,11 +26,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE, reachable_entities
 from axiomatic.entities.models import WRITE_ROLES, Entity, Membership
 
-PARTNER_PROGRAM_REQUIRED = PARTNER_PROGRAM_REQUIRED_MESSAGE  # the API's words, for its writes
 READ_ONLY_ROLE = "Your role in this firm is read-only."
+
+
+def refusal_text(error: ApplicationError) -> str:
+    """A service's refusal as one sentence for a person: its message, then only the field details
+    that add something (services often repeat the message as the field's detail)."""
+    details = [
+        f"{field}: {msg}"
+        for field, msgs in error.fields.items()
+        for msg in msgs
+        if msg not in error.message
+    ]
+    return " ".join([error.message, *details]).strip()
 
 
 @dataclass(frozen=True)
@@ -148,7 +160,7 @@ class ScopedAdmin(admin.ModelAdmin):
         if scope is not None and scope.suspended_firm_ids and owner:
             owners = set(queryset.values_list(owner, flat=True))
             if owners & scope.suspended_firm_ids:
-                return PARTNER_PROGRAM_REQUIRED
+                return PARTNER_PROGRAM_REQUIRED_MESSAGE
         return READ_ONLY_ROLE
 
     def get_actions(self, request):
@@ -194,8 +206,8 @@ class ScopedAdmin(admin.ModelAdmin):
         if scope is not None and scope.suspended_firm_ids and request.method == "GET":
             # Say why the page is read-only, as the API would answer a write.
             rows = self.get_queryset(request).filter(pk=unquote(object_id))
-            if self.write_refusal(request, rows) == PARTNER_PROGRAM_REQUIRED:
-                self.message_user(request, PARTNER_PROGRAM_REQUIRED, messages.WARNING)
+            if self.write_refusal(request, rows) == PARTNER_PROGRAM_REQUIRED_MESSAGE:
+                self.message_user(request, PARTNER_PROGRAM_REQUIRED_MESSAGE, messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _in_writable_scope(self, request, obj) -> bool:
@@ -302,7 +314,7 @@ class _RefuseSuspendedFirm:
     def clean(self):
         firm = self.cleaned_data.get(self.scope_firm)
         if firm is not None and firm.pk in self.suspended_firm_ids:
-            raise ValidationError(PARTNER_PROGRAM_REQUIRED)
+            raise ValidationError(PARTNER_PROGRAM_REQUIRED_MESSAGE)
         return super().clean()
 
 
