@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from reports import documents, tasks
+
+        # Long PDFs render in a Celery task, which sits above documents: it queues through this.
+        documents.register_render_queue(tasks.render_report_document.delay)

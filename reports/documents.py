@@ -3,11 +3,16 @@
 A statement's length is known before rendering: one table row per account line, plus headings and
 totals. Over MAX_INLINE_PDF_PAGES estimated pages (10), the request gets 202 with a share link; the
 task renders the PDF into a ReportDocument, and the link serves it once ready.
+
+The task lives in `reports.tasks`, a layer above this module, which it calls. So this module never
+imports it: `ReportsConfig.ready` registers how to queue a rendering (`register_render_queue`).
 """
 
 import math
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +26,15 @@ ROWS_PER_PAGE = 40
 ROWS_PER_SECTION = 3
 FIRST_PAGE_ROWS = 8  # title, entity, period
 
+# Queues the rendering of one document, given its primary key.
+RenderQueue = Callable[[int], object]
+_render_queue: RenderQueue | None = None
+
+
+def register_render_queue(queue: RenderQueue | None) -> None:
+    global _render_queue
+    _render_queue = queue
+
 
 def estimated_pages(statement: Statement) -> int:
     rows = FIRST_PAGE_ROWS + sum(len(s.rows) + ROWS_PER_SECTION for s in statement.sections)
@@ -33,14 +47,19 @@ def renders_inline(statement: Statement) -> bool:
 
 def document_request(*, share: ReportShare, pages: int) -> ReportDocument:
     """Record the document and queue its rendering after commit."""
-    from reports.tasks import render_report_document
-
+    queue = _render_queue
+    if queue is None:
+        # Refuse rather than record a document nobody renders: its link would say "being
+        # prepared" forever.
+        raise ImproperlyConfigured("No render queue registered (ReportsConfig.ready registers it).")
     document = ReportDocument.objects.create(share=share, estimated_pages=pages)
-    transaction.on_commit(lambda: render_report_document.delay(document.pk))
+    # After commit: a worker must find the document, and a rolled-back request queues nothing.
+    transaction.on_commit(lambda: queue(document.pk))
     return document
 
 
 def document_render(*, document_id: int) -> ReportDocument | None:
+    """Render the document's PDF; one already rendered is left as it is (a task may run twice)."""
     document = (
         ReportDocument.objects.select_related("share__book__entity").filter(pk=document_id).first()
     )
