@@ -1,7 +1,6 @@
 """The reports API (statements, share links) and the pages a share link leads to."""
 
 from django.core import signing
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
 from axiomatic.api.views import ApiViewSet
-from axiomatic.core.errors import AccessDeniedError, NotFoundError, field_errors
+from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
 from reports import documents, services
@@ -43,7 +42,6 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
 SHARE_VIEW_SALT = "reports.share-view"
 SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
-DEFERRED_PDF_DAYS = 7  # how long the link to a long PDF stays valid
 
 
 class FormatParamNegotiation(BaseContentNegotiation):
@@ -113,38 +111,28 @@ class StatementViewSet(ApiViewSet):
             report=query["report"], book=book, date_from=query["from"], date_to=query["to"]
         )
         if query["format"] == "pdf" and not documents.renders_inline(statement):
-            return self._deferred_pdf(access, book, statement)
-        return _statement_response(statement, query["format"])
-
-    def _deferred_pdf(self, access, book, statement) -> Response:
-        """A PDF too long for a request: rendered by a task, delivered through a share link."""
-        pages = documents.estimated_pages(statement)
-        if not access.can_write:
-            raise AccessDeniedError(
-                f"This PDF is about {pages} pages: it is rendered in the background and delivered "
-                "as a share link, which takes a member or admin. Ask for format=html or json."
-            )
-        with transaction.atomic():
-            share, token = services.share_create(
+            # Too long for a request: rendered by a task, delivered through a share link.
+            deferred = documents.deferred_pdf_create(
                 entity=access.entity,
                 book=book,
-                report_type=str(statement.report),
-                date_from=statement.date_from,
-                date_to=statement.date_to,
-                expires_in_days=DEFERRED_PDF_DAYS,
-                max_access_count=None,
+                statement=statement,
+                can_write=access.can_write,
                 created_by=access.actor,
             )
-            documents.document_request(share=share, pages=pages)
-        return Response(
-            {
-                "status": "rendering",
-                "estimatedPages": pages,
-                "shareUrl": services.share_url(token),
-                "link": ShareSerializer(share).data,
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+            return _deferred_pdf_response(deferred)
+        return _statement_response(statement, query["format"])
+
+
+def _deferred_pdf_response(deferred: documents.DeferredPdf) -> Response:
+    return Response(
+        {
+            "status": "rendering",
+            "estimatedPages": deferred.pages,
+            "shareUrl": services.share_url(deferred.token),
+            "link": ShareSerializer(deferred.share).data,
+        },
+        status=status.HTTP_202_ACCEPTED,
+    )
 
 
 class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
