@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import AccessDeniedError
+from reports import selectors
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_pdf
 from reports.services import share_create
@@ -102,9 +103,7 @@ def document_request(*, share: ReportShare, pages: int) -> ReportDocument:
 
 def document_render(*, document_id: int) -> ReportDocument | None:
     """Render the document's PDF; one already rendered is left as it is (a task may run twice)."""
-    document = (
-        ReportDocument.objects.select_related("share__book__entity").filter(pk=document_id).first()
-    )
+    document = selectors.document_get(document_id=document_id)
     if document is None or document.status == ReportDocument.Status.READY:
         return document
     share = document.share

@@ -21,7 +21,7 @@ from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
-from reports import documents, services
+from reports import documents, selectors, services
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
@@ -142,14 +142,12 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         access = entity_for_request(self.request, self.query["entityId"])
-        return ReportShare.objects.filter(entity=access.entity).select_related("entity", "book")
+        return selectors.share_list(entity=access.entity)
 
     def _share(self, share_id: str, *, write: bool = False) -> ReportShare:
         if not is_public_id(share_id, "shr"):
             raise field_errors({"id": ["Not a valid shr_ id."]})
-        share = (
-            ReportShare.objects.select_related("entity", "book").filter(public_id=share_id).first()
-        )
+        share = selectors.share_get(public_id=share_id)
         if share is None:
             raise NotFoundError()
         entity_for_request(self.request, share.entity.public_id, write=write)
@@ -201,7 +199,7 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     def accesses(self, request, share_id: str):
         share = self._share(share_id)
-        rows = share.accesses.order_by("-id")[:1000]
+        rows = selectors.share_access_list(share=share)
         return Response({"accesses": ShareAccessSerializer(rows, many=True).data})
 
     @extend_schema(
@@ -213,7 +211,7 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     def revoke(self, request, share_id: str):
         share = self._share(share_id, write=True)
         share = services.share_revoke(entity=share.entity, public_id=share.public_id)
-        share = ReportShare.objects.select_related("entity", "book").get(pk=share.pk)
+        share = selectors.share_get(public_id=share.public_id)
         return Response({"link": ShareSerializer(share).data})
 
 
@@ -292,14 +290,14 @@ def share_view_page(request, signed: str):
         return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.EXPIRED))
     except signing.BadSignature:
         return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.UNKNOWN))
-    share = ReportShare.objects.select_related("book__entity").filter(public_id=public_id).first()
+    share = selectors.share_get(public_id=public_id)
     if share is None or share.revoked_at is not None:
         problem = services.ShareProblem.UNKNOWN if share is None else services.ShareProblem.REVOKED
         return _share_problem_page(request, services.ShareUnusable(problem))
     statement = build_statement(
         report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
     )
-    document = ReportDocument.objects.filter(share=share).first()
+    document = selectors.document_for_share(share=share)
     if document is not None:
         return _private(_document_response(request, document))
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
