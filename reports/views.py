@@ -21,7 +21,7 @@ from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
-from reports import documents, selectors, services
+from reports import documents, selectors, services, statements
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
@@ -36,7 +36,6 @@ from reports.serializers import (
     StatementJsonSerializer,
     StatementQuerySerializer,
 )
-from reports.statements import build_statement
 
 READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
@@ -107,7 +106,7 @@ class StatementViewSet(ApiViewSet):
         book = book_get(entity=access.entity, public_id=query["bookId"])
         if book is None:
             raise NotFoundError()
-        statement = build_statement(
+        statement = statements.build_statement(
             report=query["report"], book=book, date_from=query["from"], date_to=query["to"]
         )
         if query["format"] == "pdf" and not documents.renders_inline(statement):
@@ -262,7 +261,6 @@ class ShareOpenViewSet(ApiViewSet):
         return _private(redirect(reverse("report-share-view", args=[signed])))
 
 
-@require_GET
 def _document_response(request, document: ReportDocument) -> HttpResponse:
     if document.status == ReportDocument.Status.READY:
         response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
@@ -280,6 +278,7 @@ def _document_response(request, document: ReportDocument) -> HttpResponse:
     return response
 
 
+@require_GET
 def share_view_page(request, signed: str):
     """The rendered report behind a share link, for a few minutes after the link was opened."""
     try:
@@ -294,12 +293,14 @@ def share_view_page(request, signed: str):
     if share is None or share.revoked_at is not None:
         problem = services.ShareProblem.UNKNOWN if share is None else services.ShareProblem.REVOKED
         return _share_problem_page(request, services.ShareUnusable(problem))
-    statement = build_statement(
-        report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
-    )
+    # A link made for a long PDF serves that document, or says it is not ready yet: building the
+    # statement first would run its grouped balance query for nothing.
     document = selectors.document_for_share(share=share)
     if document is not None:
         return _private(_document_response(request, document))
+    statement = statements.build_statement(
+        report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
+    )
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
     pdf_url = reverse("report-share-view", args=[signed]) + "?format=pdf"
     return _private(_statement_response(statement, fmt, pdf_url=pdf_url))
