@@ -6,7 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from reports import documents, tasks
+        from reports import documents, payloads, tasks
 
         # Long PDFs render in a Celery task, which sits above documents: it queues through this.
         documents.register_render_queue(tasks.render_report_document.delay)
+        payloads.register()  # webhook bodies of share-link events, in the API's format

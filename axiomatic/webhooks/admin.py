@@ -10,7 +10,6 @@ from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
 from axiomatic.webhooks import services
 from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint
-from axiomatic.webhooks.views import represent
 
 RECENT_DELIVERIES = 20
 _DELIVERY_FIELDS = (
@@ -80,7 +79,7 @@ class WebhookEndpointAdmin(ScopedAdmin):
     def send_test_event(self, request, queryset):
         for endpoint in queryset:
             try:
-                services.endpoint_send_test(endpoint=endpoint, represent=represent)
+                services.endpoint_send_test(endpoint=endpoint)
             except ApplicationError as error:
                 self.message_user(request, f"{endpoint}: {error.message}", messages.ERROR)
             else:

@@ -6,3 +6,11 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
     verbose_name = "Webhooks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from axiomatic.webhooks import events, payloads, tasks
+
+        # The outbox (events, delivery) sits below the tasks that send it: plug them in here.
+        events.deliveries_queue.connect(tasks.deliver_webhooks.delay)
+        events.endpoint_disabled_notice.connect(tasks.notify_endpoint_disabled.delay)
+        payloads.register()

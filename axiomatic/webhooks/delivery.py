@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from axiomatic.webhooks import signing, transport
+from axiomatic.webhooks import events, signing, transport
 from axiomatic.webhooks.models import (
     DeliveryStatus,
     WebhookDelivery,
@@ -95,7 +95,9 @@ def endpoint_deliver(*, endpoint_id: int, now: dt.datetime | None = None) -> int
 
 def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: dt.datetime) -> bool:
     event = delivery.event
-    body = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    body = json.dumps(
+        events.event_body_build(event), separators=(",", ":"), ensure_ascii=False
+    ).encode()
     try:
         signature = signing.signature_header(body, secrets_in_use(endpoint))
     except signing.SecretUnavailable as exc:  # nothing unsigned ever leaves
@@ -154,10 +156,8 @@ def _disable(endpoint: WebhookEndpoint, last_error: str, now: dt.datetime) -> No
         f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC; last error: {last_error})."
     )[:500]
     logger.warning("Webhook endpoint %s disabled: %s", endpoint.public_id, endpoint.disabled_reason)
-    from axiomatic.webhooks.tasks import notify_endpoint_disabled
-
     endpoint_pk = endpoint.pk
-    transaction.on_commit(lambda: notify_endpoint_disabled.delay(endpoint_pk))
+    transaction.on_commit(lambda: events.endpoint_disabled_notice(endpoint_pk))
 
 
 def due_endpoint_ids(now: dt.datetime | None = None) -> list[int]:

@@ -52,8 +52,15 @@ class WebhookEvent(models.Model):
     firm = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
-    # The whole envelope as it is sent: {"id", "type", "createdAt", "firmEntityId", "data"}.
-    payload = models.JSONField()
+    # What the event is about: model label ("practice.timeentry"), primary key and public id. The
+    # public id outlives the row, so a body built after a deletion can still name it.
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    subject_public_id = models.CharField(max_length=40, blank=True)
+    extra = models.JSONField(default=dict, blank=True)  # keys beside data.object (previousStatus)
+    # The whole envelope as it is sent: {"id", "type", "createdAt", "firmEntityId", "data"}. Built
+    # right after the commit that recorded the event (NULL until then), never changed after.
+    payload = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["firm", "created_at"], name="webhook_event_firm_created")]

@@ -80,7 +80,7 @@ def endpoint_update(*, endpoint: WebhookEndpoint, changes: dict) -> WebhookEndpo
             endpoint.disabled_at = None
             endpoint.failing_since = None
             pk = endpoint.pk
-            transaction.on_commit(lambda: events._queue([pk]))
+            transaction.on_commit(lambda: events.deliveries_queue_after_commit([pk]))
         else:
             endpoint.disabled_reason = "Disabled by the firm."
             endpoint.disabled_at = timezone.now()
@@ -106,7 +106,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> IssuedSecret:
 
 
 @transaction.atomic
-def endpoint_send_test(*, endpoint: WebhookEndpoint, represent) -> WebhookDelivery:
+def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A `ping` event to this endpoint only, sent after commit like any other."""
     endpoint = _locked(endpoint)
     if not endpoint.enabled:
@@ -116,7 +116,7 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint, represent) -> WebhookDelive
     event = events.event_record(
         firm=endpoint.firm,
         type=events.PING,
-        represent=lambda: represent(endpoint),
+        subject=endpoint,
         endpoint=endpoint,
     )
     return WebhookDelivery.objects.select_related("event").get(endpoint=endpoint, event=event)
@@ -130,7 +130,7 @@ def delivery_retry_now(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
     endpoint_id = delivery.endpoint_id
-    transaction.on_commit(lambda: events._queue([endpoint_id]))
+    transaction.on_commit(lambda: events.deliveries_queue_after_commit([endpoint_id]))
     return delivery
 
 

@@ -132,7 +132,7 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
         _, endpoint = self._endpoint(
             webhook_id, write=True, body=self.optional_body(FirmBodySerializer)
         )
-        delivery = services.endpoint_send_test(endpoint=endpoint, represent=represent)
+        delivery = services.endpoint_send_test(endpoint=endpoint)
         return Response(
             {"delivery": DeliverySerializer(delivery).data}, status=status.HTTP_202_ACCEPTED
         )

@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from axiomatic.entities.models import ApiKey
 from billing.models import Invoice, StripeSyncState
@@ -184,7 +185,7 @@ def _add_time(client, world, **overrides):
     data = {
         "firm": world.link.firm_id,
         "client": world.link.client_id,
-        "date": dt.date.today().isoformat(),
+        "date": timezone.localdate().isoformat(),
         "hours": "2.25",
         "description": "Reconciled the bank feed",
         "billable": "on",
@@ -218,8 +219,8 @@ def test_a_refused_time_entry_shows_the_services_message_and_writes_nothing(
         firm=alice.firm,
         client=world_a.link.client,
         name="Acme payroll",
-        start_date=dt.date.today(),
-        due_date=dt.date.today() + dt.timedelta(days=30),
+        start_date=timezone.localdate(),
+        due_date=timezone.localdate() + dt.timedelta(days=30),
         type="bookkeeping",
     )
     before = db_snapshot()
@@ -723,26 +724,29 @@ def _shape(value):
 
 
 def test_editing_a_clients_details_in_the_admin_emits_the_same_event_as_the_api(
-    alice, world_a, alice_admin
+    alice, world_a, alice_admin, django_capture_on_commit_callbacks
 ):
     from axiomatic.webhooks.models import WebhookEvent
 
     link = world_a.link
-    response = alice_admin.post(
-        change("practice_clientlink", link.pk),
-        _client_form(world_a, client_name="Acme Holdings", client_industry="Retail"),
-    )
+    # An event's body is built after the commit that recorded it: run the commit callbacks.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_admin.post(
+            change("practice_clientlink", link.pk),
+            _client_form(world_a, client_name="Acme Holdings", client_industry="Retail"),
+        )
     assert response.status_code == 302, response.content.decode()[:3000]
     link.client.refresh_from_db()
     assert (link.client.name, link.client.industry) == ("Acme Holdings", "Retail")
     from_admin = WebhookEvent.objects.filter(firm=alice.firm, type="client.updated").get()
     assert from_admin.payload["data"]["object"]["entity"]["name"] == "Acme Holdings"
 
-    answer = alice.client.patch(
-        f"/api/practice/clients/{link.client.public_id}?firmEntityId={alice.firm.public_id}",
-        {"name": "Acme Group"},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = alice.client.patch(
+            f"/api/practice/clients/{link.client.public_id}?firmEntityId={alice.firm.public_id}",
+            {"name": "Acme Group"},
+            format="json",
+        )
     assert answer.status_code == 200, answer.content
     from_api = WebhookEvent.objects.filter(firm=alice.firm, type="client.updated").latest("id")
     assert _shape(from_admin.payload) == _shape(from_api.payload)
@@ -897,7 +901,7 @@ def time_entry_create_for(persona, link):
     return time_entry_create(
         firm=persona.firm,
         link=link,
-        work_date=dt.date.today(),
+        work_date=timezone.localdate(),
         hours=Decimal("1.00"),
         description="Bank reconciliation",
         default_user=persona.user,
@@ -964,7 +968,7 @@ def test_the_dashboard_shows_the_right_overdue_engagements_and_weekly_hours(
     from practice.services.time_entries import time_entry_create
 
     link = make_client(alice, "Acme", default_rate_cents=10_000)
-    today = dt.date.today()
+    today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
     for day, hours in (
         (today, "2.00"),
