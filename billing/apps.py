@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from axiomatic.entities.signals import demo_firm_seeded
-        from billing import demo, pricing, receivers
+        from billing import demo, payloads, pricing, receivers
         from practice.pricing import register_fee_source
         from practice.signals import client_link_changed
 
@@ -15,6 +15,7 @@ class BillingConfig(AppConfig):
         register_fee_source(pricing.tier_prices_cents)
         client_link_changed.connect(receivers.on_client_link_changed, dispatch_uid="billing-links")
         demo_firm_seeded.connect(demo.seed_billing, dispatch_uid="billing-demo")
+        payloads.register()  # webhook bodies in the API's format
 
         from axiomatic.admin_site import register_dashboard_panel
         from billing.dashboard import program_fee_panel

@@ -8,11 +8,15 @@ class PracticeConfig(AppConfig):
     def ready(self) -> None:
         from axiomatic.entities.access import register_client_entity_source
         from axiomatic.entities.signals import demo_firm_seeded
-        from practice import demo, selectors
+        from practice import demo, payloads, selectors, tasks
+        from practice.services import invitations
 
         # A firm reaches the client entities it has an active link to.
         register_client_entity_source(selectors.client_entity_ids, selectors.firm_ids_of_client)
         demo_firm_seeded.connect(demo.seed_practice, dispatch_uid="practice-demo")
+        # Webhook bodies in the API's format; the invitation email queued by the service.
+        payloads.register()
+        invitations.invitation_email_queue.connect(tasks.send_invitation_email.delay)
 
         from axiomatic.admin_site import register_dashboard_panel
         from practice import dashboard

@@ -15,13 +15,13 @@ import datetime as dt
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.models import IdempotencyRecord
+from axiomatic.core.db import in_savepoint
 from axiomatic.core.encryption import CannotDecrypt, decrypt_text, encrypt_text
 from axiomatic.core.errors import ApplicationError, ErrorCode, field_errors
 
@@ -62,13 +62,14 @@ def idempotency_begin(request, key: str) -> IdempotencyRecord:
         )
     scope, digest, now = _scope(request), _request_hash(request), timezone.now()
     IdempotencyRecord.objects.filter(scope=scope, key=key, expires_at__lte=now).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                scope=scope, key=key, request_hash=digest, expires_at=now + IDEMPOTENCY_TTL
-            )
-    except IntegrityError:
-        pass
+    record = in_savepoint(
+        lambda: IdempotencyRecord.objects.create(
+            scope=scope, key=key, request_hash=digest, expires_at=now + IDEMPOTENCY_TTL
+        ),
+        on_conflict=lambda error: None,  # the key is taken: see by whom, below
+    )
+    if record is not None:
+        return record
     existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if existing is None:  # released between our insert and our read: the caller may retry
         raise _retry_later()

@@ -13,12 +13,14 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from axiomatic.core.db import in_savepoint
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.hooks import Hook
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.entities.services import user_get_or_create
 from practice import events
@@ -27,6 +29,9 @@ from practice.models import Invitation, InvitationStatus
 INVITATION_TTL = timedelta(days=7)
 TOKEN_BYTES = 32
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+# invitation_email_queue(invitation_id): mail it after commit (practice.tasks, plugged in by ready).
+invitation_email_queue = Hook("queue an invitation email")
 
 
 def _hash(token: str) -> str:
@@ -39,8 +44,6 @@ def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, in
 
     Returns (invitation, created). The email goes out after commit.
     """
-    from practice.tasks import send_invitation_email  # tasks import services: resolve at call time
-
     email = email.strip().lower()
     expires_at = timezone.now() + INVITATION_TTL
     pending = (
@@ -50,28 +53,32 @@ def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, in
     )
     created = pending is None
     if created:
-        try:
-            with transaction.atomic():
-                invitation = Invitation.objects.create(
-                    firm=firm,
-                    entity=entity,
-                    email=email,
-                    role=role,
-                    expires_at=expires_at,
-                    invited_by=invited_by,
-                )
-        except IntegrityError:  # a concurrent invite of the same address won: resend that one
-            invitation = Invitation.objects.select_for_update().get(
+
+        def resend_the_winners(error):  # a concurrent invite of the same address won
+            nonlocal created
+            created = False
+            return Invitation.objects.select_for_update().get(
                 entity=entity, email=email, status=InvitationStatus.PENDING
             )
-            created = False
+
+        invitation = in_savepoint(
+            lambda: Invitation.objects.create(
+                firm=firm,
+                entity=entity,
+                email=email,
+                role=role,
+                expires_at=expires_at,
+                invited_by=invited_by,
+            ),
+            on_conflict=resend_the_winners,
+        )
     else:
         invitation = pending
     if not created:
         invitation.role = role
         invitation.expires_at = expires_at
         invitation.save(update_fields=["role", "expires_at", "updated_at"])
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    transaction.on_commit(lambda: invitation_email_queue(invitation.pk))
     return invitation, created
 
 
