@@ -9,3 +9,7 @@ class PracticeErrorCode(StrEnum):
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     ENGAGEMENT_CANCELLED = "engagement_cancelled"
     CLIENT_ALREADY_LINKED = "client_already_linked"
+
+
+# A user id in a body (assignee, a time entry's user) that is not a member of the firm: 400.
+NOT_A_FIRM_MEMBER = "No such member of this firm."

@@ -103,6 +103,11 @@ class ClientLink(TimeStampedModel):
         return f"{self.firm_id} -> {self.client_id} ({self.client_tier})"
 
     @property
+    def reference_owner(self) -> str:
+        """How a duplicate externalReference names this row (practice.services.references)."""
+        return f"client {self.client.public_id}"
+
+    @property
     def is_active(self) -> bool:
         return self.archived_at is None
 
@@ -317,6 +322,11 @@ class TimeEntry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hours}h on {self.date}"
+
+    @property
+    def reference_owner(self) -> str:
+        """How a duplicate externalReference names this row (practice.services.references)."""
+        return f"time entry {self.public_id}"
 
     @property
     def is_invoiced(self) -> bool:

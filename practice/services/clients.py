@@ -1,14 +1,13 @@
 """Client entities of a firm: create (entity, books and link in one transaction), update, archive."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from axiomatic.core.errors import ConflictError
 from axiomatic.entities.models import Entity
 from axiomatic.entities.services import entity_create
 from practice import events, signals
-from practice.errors import PracticeErrorCode
 from practice.models import ClientLink, FirmProfile
+from practice.services.references import external_reference_check, save_guarding_reference
 
 _LINK_FIELDS = {
     "tier": "client_tier",
@@ -28,22 +27,6 @@ def _announce(link: ClientLink, change: str) -> None:
     )
 
 
-def _external_reference_taken(*, firm: Entity, reference: str, exclude_pk: int | None = None):
-    qs = ClientLink.objects.filter(firm=firm, external_reference=reference)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.select_related("client").first()
-
-
-def _duplicate_reference(existing: ClientLink) -> ConflictError:
-    message = f"externalReference is already used by client {existing.client.public_id}."
-    return ConflictError(
-        message,
-        code=PracticeErrorCode.DUPLICATE_EXTERNAL_REFERENCE,
-        fields={"externalReference": [message]},
-    )
-
-
 @transaction.atomic
 def client_create(
     *,
@@ -57,27 +40,21 @@ def client_create(
     default_rate_cents: int | None = None,
 ) -> ClientLink:
     """A new client entity with its chart and books, linked to the firm; announced after commit."""
-    if external_reference and (
-        existing := _external_reference_taken(firm=firm, reference=external_reference)
-    ):
-        raise _duplicate_reference(existing)
+    external_reference_check(model=ClientLink, firm=firm, reference=external_reference)
     client = entity_create(name=name, type=type, industry=industry, currency=firm.currency)
-    try:
-        with transaction.atomic():
-            link = ClientLink.objects.create(
-                firm=firm,
-                client=client,
-                client_tier=tier,
-                billing_mode=billing_mode,
-                external_reference=external_reference,
-                default_rate_cents=default_rate_cents,
-            )
-    except IntegrityError:
-        # A concurrent create took the reference between our check and our insert.
-        existing = _external_reference_taken(firm=firm, reference=external_reference or "")
-        if existing is None:
-            raise
-        raise _duplicate_reference(existing)
+    link = save_guarding_reference(
+        lambda: ClientLink.objects.create(
+            firm=firm,
+            client=client,
+            client_tier=tier,
+            billing_mode=billing_mode,
+            external_reference=external_reference,
+            default_rate_cents=default_rate_cents,
+        ),
+        model=ClientLink,
+        firm=firm,
+        reference=external_reference,
+    )
     _announce(link, signals.CREATED)
     events.client_event("client.created", firm=firm, link=link)
     return link
@@ -91,12 +68,9 @@ def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
         ClientLink.objects.select_for_update(of=("self",)).select_related("client").get(pk=link.pk)
     )
     reference = changes.get("external_reference")
-    if reference and (
-        existing := _external_reference_taken(
-            firm=link.firm, reference=reference, exclude_pk=link.pk
-        )
-    ):
-        raise _duplicate_reference(existing)
+    external_reference_check(
+        model=ClientLink, firm=link.firm, reference=reference, exclude_pk=link.pk
+    )
     entity_changes = {k: v for k, v in changes.items() if k in _ENTITY_FIELDS}
     if entity_changes:
         for key, value in entity_changes.items():
@@ -106,17 +80,9 @@ def client_update(*, link: ClientLink, changes: dict) -> ClientLink:
         if key in changes:
             setattr(link, attr, changes[key])
     # Saved even without link fields: updated_at is what `updatedSince` filters on.
-    try:
-        with transaction.atomic():
-            link.save()
-    except IntegrityError:
-        # A concurrent write took the reference between our check and our update.
-        existing = _external_reference_taken(
-            firm=link.firm, reference=reference or "", exclude_pk=link.pk
-        )
-        if existing is None:
-            raise
-        raise _duplicate_reference(existing)
+    save_guarding_reference(
+        link.save, model=ClientLink, firm=link.firm, reference=reference, exclude_pk=link.pk
+    )
     _announce(link, signals.UPDATED)
     events.client_event("client.updated", firm=link.firm, link=link)
     return link

@@ -9,14 +9,14 @@ refuse a billed entry with 409 `time_entry_invoiced`.
 import datetime as dt
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.core.money import amount_cents
-from axiomatic.entities.models import Entity, Membership
-from practice import events
-from practice.errors import PracticeErrorCode
+from axiomatic.entities.models import Entity
+from practice import events, selectors
+from practice.errors import NOT_A_FIRM_MEMBER, PracticeErrorCode
 from practice.models import (
     BillingStatus,
     ClientLink,
@@ -26,8 +26,17 @@ from practice.models import (
     Task,
     TimeEntry,
 )
+from practice.services.references import external_reference_check, save_guarding_reference
 
 UNSET = object()
+# `changes` keys of time_entry_update copied as they are, and the field each sets.
+_PLAIN_FIELDS = {
+    "work_date": "date",
+    "hours": "hours",
+    "description": "description",
+    "billable": "billable",
+    "external_reference": "external_reference",
+}
 
 
 def _rate_for(
@@ -84,47 +93,23 @@ def _resolve_references(*, firm: Entity, client: Entity, engagement_id, task_id,
     if user_id is not UNSET:
         user = None
         if user_id is not None:
-            membership = (
-                Membership.objects.select_related("user")
-                .filter(entity=firm, user__public_id=user_id)
-                .first()
-            )
-            if membership is None:
-                errors["userId"] = ["No such member of this firm."]
-            else:
-                user = membership.user
+            user = selectors.firm_member(firm=firm, user_public_id=user_id)
+            if user is None:
+                errors["userId"] = [NOT_A_FIRM_MEMBER]
         resolved["user"] = user
     if errors:
         raise field_errors(errors)
     return resolved
 
 
-def _duplicate_reference(firm: Entity, reference: str, exclude_pk: int | None = None):
-    qs = TimeEntry.objects.filter(firm=firm, external_reference=reference)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    existing = qs.first()
-    if existing is None:
-        return None
-    message = f"externalReference is already used by time entry {existing.public_id}."
-    return ConflictError(
-        message,
-        code=PracticeErrorCode.DUPLICATE_EXTERNAL_REFERENCE,
-        fields={"externalReference": [message]},
+def _save(entry: TimeEntry) -> None:
+    save_guarding_reference(
+        entry.save,
+        model=TimeEntry,
+        firm=entry.firm,
+        reference=entry.external_reference,
+        exclude_pk=entry.pk,
     )
-
-
-def _save_guarding_reference(entry: TimeEntry, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            entry.save(**kwargs)
-    except IntegrityError:
-        conflict = entry.external_reference and _duplicate_reference(
-            entry.firm, entry.external_reference, exclude_pk=entry.pk
-        )
-        if conflict:
-            raise conflict
-        raise
 
 
 @transaction.atomic
@@ -144,8 +129,7 @@ def time_entry_create(
     external_reference: str | None = None,
 ) -> TimeEntry:
     client = link.client
-    if external_reference and (conflict := _duplicate_reference(firm, external_reference)):
-        raise conflict
+    external_reference_check(model=TimeEntry, firm=firm, reference=external_reference)
     refs = _resolve_references(
         firm=firm, client=client, engagement_id=engagement_id, task_id=task_id, user_id=user_id
     )
@@ -165,7 +149,7 @@ def time_entry_create(
         amount_cents=_amount(hours, rate),
         external_reference=external_reference,
     )
-    _save_guarding_reference(entry)
+    _save(entry)
     events.time_entry_event("time_entry.created", firm=firm, entry=entry)
     return entry
 
@@ -200,9 +184,12 @@ def time_entry_update(
         entry.client = link.client
         changes.setdefault("engagement_id", None)
         changes.setdefault("task_id", None)
-    reference = changes.get("external_reference")
-    if reference and (conflict := _duplicate_reference(firm, reference, exclude_pk=entry.pk)):
-        raise conflict
+    external_reference_check(
+        model=TimeEntry,
+        firm=firm,
+        reference=changes.get("external_reference"),
+        exclude_pk=entry.pk,
+    )
     refs = _resolve_references(
         firm=firm,
         client=entry.client,
@@ -218,15 +205,19 @@ def time_entry_update(
     )
     if "engagement" in refs and "task" not in refs and stale_task:
         entry.task = None
-    for key, attr in (
-        ("work_date", "date"),
-        ("hours", "hours"),
-        ("description", "description"),
-        ("billable", "billable"),
-        ("external_reference", "external_reference"),
-    ):
+    for key, attr in _PLAIN_FIELDS.items():
         if key in changes:
             setattr(entry, attr, changes[key])
+    _reprice(entry, firm=firm, link=link, changes=changes, client_changed=client_changed)
+    _save(entry)
+    events.time_entry_event("time_entry.updated", firm=firm, entry=entry)
+    return entry
+
+
+def _reprice(
+    entry: TimeEntry, *, firm: Entity, link: ClientLink | None, changes: dict, client_changed: bool
+) -> None:
+    """An explicit rate wins; clearing it, or moving to another client, derives it again."""
     if changes.get("rate_cents") is not None:
         entry.rate_cents, entry.rate_source = changes["rate_cents"], RateSource.EXPLICIT
     elif "rate_cents" in changes or (client_changed and entry.rate_source != RateSource.EXPLICIT):
@@ -238,9 +229,6 @@ def time_entry_update(
             )
         entry.rate_cents, entry.rate_source = _rate_for(firm=firm, link=link, explicit=None)
     entry.amount_cents = _amount(entry.hours, entry.rate_cents)
-    _save_guarding_reference(entry)
-    events.time_entry_event("time_entry.updated", firm=firm, entry=entry)
-    return entry
 
 
 @transaction.atomic
