@@ -6,8 +6,10 @@ from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from axiomatic.core.errors import NotFoundError
-from axiomatic.entities.models import Entity
+from axiomatic.core.filtering import filtered
+from axiomatic.entities.models import Entity, Membership, User
 from axiomatic.ledger.models import Book
+from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
 from practice.models import ClientLink, Engagement, Task, TimeEntry
 
 
@@ -25,6 +27,30 @@ def firm_ids_of_client(client: Entity) -> QuerySet:
     return ClientLink.objects.filter(client=client, archived_at__isnull=True).values("firm_id")
 
 
+def firm_member(*, firm: Entity, user_public_id: str) -> User | None:
+    """The user `user_public_id` if they are a member of the firm (assignee, time entry's user)."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(entity=firm, user__public_id=user_public_id)
+        .first()
+    )
+    return None if membership is None else membership.user
+
+
+def firm_of_user_reaching_client(*, user_id: int, client_public_id: str) -> str | None:
+    """The public id of the first of the user's firms with an active link to the client."""
+    return (
+        Membership.objects.filter(
+            user_id=user_id,
+            entity__client_links__client__public_id=client_public_id,
+            entity__client_links__archived_at__isnull=True,
+        )
+        .values_list("entity__public_id", flat=True)
+        .order_by("entity_id")
+        .first()
+    )
+
+
 def client_link_get(*, firm: Entity, entity_id: str) -> ClientLink:
     """The active link to client `entity_id`; the same 404 for unknown, foreign and archived."""
     link = (
@@ -39,13 +65,9 @@ def client_link_get(*, firm: Entity, entity_id: str) -> ClientLink:
 
 
 def client_list(*, firm: Entity, filters: dict) -> QuerySet[ClientLink]:
+    """`filters`: external_reference, updated_since (practice.filters.ClientLinkFilter)."""
     qs = active_client_links(firm).select_related("client")
-    if filters.get("externalReference"):
-        qs = qs.filter(external_reference=filters["externalReference"])
-    if filters.get("updatedSince"):
-        since = filters["updatedSince"]
-        qs = qs.filter(Q(updated_at__gte=since) | Q(client__updated_at__gte=since))
-    return qs
+    return filtered(ClientLinkFilter, qs, filters)
 
 
 def client_with_books(*, link_id: int) -> ClientLink:
@@ -58,24 +80,9 @@ def client_with_books(*, link_id: int) -> ClientLink:
 
 
 def _time_filtered(*, firm: Entity, filters: dict) -> QuerySet[TimeEntry]:
-    qs = TimeEntry.objects.filter(firm=firm)
-    if filters.get("clientEntityId"):
-        qs = qs.filter(client__public_id=filters["clientEntityId"])
-    if filters.get("from"):
-        qs = qs.filter(date__gte=filters["from"])
-    if filters.get("to"):
-        qs = qs.filter(date__lte=filters["to"])
-    if filters.get("unbilledOnly"):
-        qs = qs.filter(billing_status="unbilled")
-    if filters.get("engagementId"):
-        qs = qs.filter(engagement__public_id=filters["engagementId"])
-    if filters.get("userId"):
-        qs = qs.filter(user__public_id=filters["userId"])
-    if filters.get("billable") is not None:
-        qs = qs.filter(billable=filters["billable"])
-    if filters.get("updatedSince"):
-        qs = qs.filter(updated_at__gte=filters["updatedSince"])
-    return qs
+    """`filters`: client_entity_id, date_from, date_to, unbilled_only, engagement_id, user_id,
+    billable, updated_since (practice.filters.TimeEntryFilter)."""
+    return filtered(TimeEntryFilter, TimeEntry.objects.filter(firm=firm), filters)
 
 
 def time_entry_list(*, firm: Entity, filters: dict) -> QuerySet[TimeEntry]:
@@ -101,15 +108,9 @@ def time_entry_get(*, firm: Entity, public_id: str) -> TimeEntry:
 
 
 def engagement_list(*, firm: Entity, filters: dict) -> QuerySet[Engagement]:
-    qs = Engagement.objects.filter(firm=firm)
-    if filters.get("clientEntityId"):
-        qs = qs.filter(client__public_id=filters["clientEntityId"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("assigneeUserId"):
-        qs = qs.filter(assignee__public_id=filters["assigneeUserId"])
-    if filters.get("updatedSince"):
-        qs = qs.filter(updated_at__gte=filters["updatedSince"])
+    """`filters`: client_entity_id, status, assignee_user_id, updated_since
+    (practice.filters.EngagementFilter)."""
+    qs = filtered(EngagementFilter, Engagement.objects.filter(firm=firm), filters)
     tasks = Task.objects.select_related("assignee").order_by("position", "id")
     return qs.select_related("client", "assignee").prefetch_related(
         Prefetch("tasks", queryset=tasks)

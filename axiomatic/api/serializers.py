@@ -1,5 +1,7 @@
 """Serializer pieces shared by endpoints of every app."""
 
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
 from axiomatic.api.fields import PublicIdField
@@ -52,3 +54,10 @@ class FirmPatchSerializer(serializers.Serializer):
         if not set(attrs) - {"firmEntityId"}:
             raise serializers.ValidationError("Nothing to change: give at least one field.")
         return attrs
+
+
+def renamed(data: Mapping, names: Mapping[str, str]) -> dict:
+    """The contract's camelCase keys present in `data`, under the snake_case names that services
+    and selectors take (`names`: wire name -> Python name). Keys not in `names` are left out: each
+    view says exactly what it passes down."""
+    return {names[key]: value for key, value in data.items() if key in names}

@@ -1,0 +1,11 @@
+"""The practice API: clients, invitations, time, engagements. Thin: parse, scope, call, serialize.
+
+Every view resolves the firm first (`firmEntityId`, from the query string, or the body where the
+contract puts it there), so another firm's ids and unknown ids meet the same 404 before anything else.
+"""
+
+from practice.views.clients import ClientViewSet
+from practice.views.engagements import EngagementViewSet
+from practice.views.time import TimeViewSet
+
+__all__ = ["ClientViewSet", "EngagementViewSet", "TimeViewSet"]
