@@ -11,8 +11,13 @@ from dataclasses import dataclass
 
 from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.core.errors import AccessDeniedError, ErrorCode, NotFoundError
-from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE, reachable_entities
-from axiomatic.entities.models import WRITE_ROLES, Entity, Membership
+from axiomatic.entities.access import (
+    PARTNER_PROGRAM_REQUIRED_MESSAGE,
+    enrollment_is_active,
+    reachable_entities,
+    role_may_write,
+)
+from axiomatic.entities.models import Entity, Membership
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,7 @@ def _deny_write(access: Access, write: bool) -> Access:
 
 
 def _require_enrollment(firm: Entity) -> None:
-    enrollment = getattr(firm, "enrollment", None)
-    if enrollment is None or not enrollment.is_active:
+    if not enrollment_is_active(firm):
         raise AccessDeniedError(
             PARTNER_PROGRAM_REQUIRED_MESSAGE,
             code=ErrorCode.PARTNER_PROGRAM_REQUIRED,
@@ -60,7 +64,7 @@ def firm_for_request(request, firm_id: str, *, write: bool = False) -> Access:
         if membership is None:
             raise NotFoundError()
         access = Access(
-            entity=membership.entity, can_write=membership.role in WRITE_ROLES, actor=user
+            entity=membership.entity, can_write=role_may_write(membership.role), actor=user
         )
     _require_enrollment(access.entity)
     return _deny_write(access, write)
@@ -90,7 +94,7 @@ def entity_for_request(request, entity_id: str, *, write: bool = False) -> Acces
         else:
             entity = reachable_entities(home).filter(public_id=entity_id).first()
         if entity is not None:
-            access = Access(entity=entity, can_write=membership.role in WRITE_ROLES, actor=user)
+            access = Access(entity=entity, can_write=role_may_write(membership.role), actor=user)
             if best is None or (access.can_write and not best.can_write):
                 best = access
     if best is None:

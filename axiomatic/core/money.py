@@ -28,10 +28,6 @@ def cents_to_units(cents: int) -> int:
     return units
 
 
-def units_to_cents(units: int) -> int:
-    return units * CENTS_PER_UNIT
-
-
 def format_cents(cents: int, *, parentheses: bool = True) -> str:
     """1234567 -> '12,345.67'; negatives in parentheses, as statements print them."""
     sign = cents < 0

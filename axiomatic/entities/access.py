@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from axiomatic.entities.models import EnrollmentStatus, Entity
+from axiomatic.entities.models import WRITE_ROLES, EnrollmentStatus, Entity
 
 # What a firm whose enrollment is not active is told when it tries to work (the API's 403
 # `partner_program_required`, the admin's refusal): one sentence, one place.
@@ -18,6 +18,23 @@ PARTNER_PROGRAM_REQUIRED_MESSAGE = (
     "This firm is not an active member of the partner program. "
     "Contact partner support to enroll or reinstate it."
 )
+
+
+# -- Who may write: the one policy the API (axiomatic.api.access) and the admin (admin_scope) apply --
+def enrollment_is_active(firm: Entity) -> bool:
+    """A firm works (writes) only while its partner enrollment is active; it still reads."""
+    enrollment = getattr(firm, "enrollment", None)
+    return enrollment is not None and enrollment.is_active
+
+
+def role_may_write(*roles: str) -> bool:
+    """An ADMIN or MEMBER role writes; a VIEWER reads. Any one writing role among `roles` is enough."""
+    return bool(set(roles) & WRITE_ROLES)
+
+
+def may_write(firm: Entity, *roles: str) -> bool:
+    return role_may_write(*roles) and enrollment_is_active(firm)
+
 
 # Each source maps a firm to a queryset of the primary keys of the client entities it reaches.
 ClientEntitySource = Callable[[Entity], QuerySet]

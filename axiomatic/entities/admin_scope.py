@@ -23,12 +23,18 @@ from dataclasses import dataclass
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE, reachable_entities
-from axiomatic.entities.models import WRITE_ROLES, Entity, Membership
+from axiomatic.entities.access import (
+    PARTNER_PROGRAM_REQUIRED_MESSAGE,
+    enrollment_is_active,
+    may_write,
+    reachable_entities,
+    role_may_write,
+)
+from axiomatic.entities.models import Entity, Membership
 
 READ_ONLY_ROLE = "Your role in this firm is read-only."
 
@@ -81,22 +87,19 @@ def staff_scope(request) -> StaffScope | None:
     entity_ids: set[int] = set()
     writable_entity_ids: set[int] = set()
 
-    def active(firm: Entity) -> bool:
-        return firm.enrollment.is_active
-
     for firm in firms:
         # A suspended firm reaches only itself (the API's rule): its clients drop out here.
         reached = set(reachable_entities(firm).values_list("pk", flat=True))
         entity_ids |= reached
-        if roles[firm.pk] & WRITE_ROLES and active(firm):
+        if may_write(firm, *roles[firm.pk]):
             writable_entity_ids |= reached
     scope = StaffScope(
         firm_ids=frozenset(f.pk for f in firms),
-        writable_firm_ids=frozenset(f.pk for f in firms if roles[f.pk] & WRITE_ROLES and active(f)),
+        writable_firm_ids=frozenset(f.pk for f in firms if may_write(f, *roles[f.pk])),
         entity_ids=frozenset(entity_ids),
         writable_entity_ids=frozenset(writable_entity_ids),
-        suspended_firm_ids=frozenset(f.pk for f in firms if not active(f)),
-        write_role_firm_ids=frozenset(f.pk for f in firms if roles[f.pk] & WRITE_ROLES),
+        suspended_firm_ids=frozenset(f.pk for f in firms if not enrollment_is_active(f)),
+        write_role_firm_ids=frozenset(f.pk for f in firms if role_may_write(*roles[f.pk])),
     )
     request._staff_scope = scope
     return scope
@@ -316,11 +319,6 @@ class _RefuseSuspendedFirm:
         if firm is not None and firm.pk in self.suspended_firm_ids:
             raise ValidationError(PARTNER_PROGRAM_REQUIRED_MESSAGE)
         return super().clean()
-
-
-def memberships_of(scope: StaffScope) -> Q:
-    """Users who belong to the scope's firms or their clients (for assignee and user choices)."""
-    return Q(memberships__entity__in=scope.entity_ids)
 
 
 class ScopedInline:
