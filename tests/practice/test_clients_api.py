@@ -25,6 +25,7 @@ from axiomatic.ledger.models import Account, Book
 from practice import signals
 from practice.models import ClientLink, Invitation
 from practice.services import clients as service
+from practice.services import references
 from practice.services.clients import client_archive, client_create
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import assert_error, db_snapshot
@@ -284,14 +285,16 @@ def test_a_reference_race_lost_at_insert_is_409_and_leaves_no_orphan_entity(
     """The check passes (a concurrent create has not committed yet) but the insert hits the unique
     constraint: still a 409, and the entity created before the link rolls back with it."""
     existing = create(alice, externalReference="crm-9").json()["entity"]["id"]
-    real = service._external_reference_taken
+    real = references.external_reference_check
     calls = []
 
     def stale_first_check(**kwargs):
         calls.append(kwargs)
         return None if len(calls) == 1 else real(**kwargs)
 
-    monkeypatch.setattr(service, "_external_reference_taken", stale_first_check)
+    # The check before the write is stale; the one after the constraint refused it is real.
+    monkeypatch.setattr(service, "external_reference_check", stale_first_check)
+    monkeypatch.setattr(references, "external_reference_check", stale_first_check)
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True):
         response = create(alice, name="Racer", externalReference="crm-9")
@@ -747,14 +750,16 @@ def test_a_reference_race_lost_at_update_is_409_not_500(
     """Like create: the check passes (the other writer has not committed yet) but the save hits the
     unique constraint. The answer must be the same 409 as a plain duplicate, not a 500."""
     other = make_client(alice, "Other", external_reference="taken")
-    real = service._external_reference_taken
+    real = references.external_reference_check
     calls = []
 
     def stale_first_check(**kwargs):
         calls.append(kwargs)
         return None if len(calls) == 1 else real(**kwargs)
 
-    monkeypatch.setattr(service, "_external_reference_taken", stale_first_check)
+    # The check before the write is stale; the one after the constraint refused it is real.
+    monkeypatch.setattr(service, "external_reference_check", stale_first_check)
+    monkeypatch.setattr(references, "external_reference_check", stale_first_check)
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True):
         response = patch(
