@@ -6,8 +6,9 @@ from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
 from axiomatic.api.pagination import keyset_pagination
-from axiomatic.api.schema import error_responses
+from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer
+from axiomatic.api.views import ApiViewSet
 from billing import selectors
 from billing.serializers import (
     BillingOverviewSerializer,
@@ -18,13 +19,14 @@ from billing.serializers import (
     InvoiceSerializer,
 )
 from billing.services.invoices import invoice_create_from_time, invoice_void
-from practice.views import FIRM_QUERY, PracticeViewSet
+from practice.selectors import client_link_get
 
 READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
+FIRM_QUERY = firm_query_parameter()
 
 
-class BillingOverviewViewSet(PracticeViewSet):
+class BillingOverviewViewSet(ApiViewSet):
     query_serializer_class = FirmQuerySerializer
 
     @extend_schema(
@@ -39,7 +41,7 @@ class BillingOverviewViewSet(PracticeViewSet):
         return Response(BillingOverviewSerializer(overview).data)
 
 
-class InvoiceViewSet(mixins.ListModelMixin, PracticeViewSet):
+class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
     query_serializer_class = InvoiceListQuerySerializer
     serializer_class = InvoiceSerializer
     pagination_class = keyset_pagination("invoices", ("-id",))
@@ -66,7 +68,7 @@ class InvoiceViewSet(mixins.ListModelMixin, PracticeViewSet):
     def create(self, request):
         data = self.body(InvoiceCreateSerializer)
         access = firm_for_request(request, data["firmEntityId"], write=True)
-        link = self.client_link(access, data["clientEntityId"])
+        link = client_link_get(firm=access.entity, entity_id=data["clientEntityId"])
         invoice = invoice_create_from_time(
             firm=access.entity,
             link=link,
