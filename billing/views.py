@@ -69,7 +69,7 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
         data = self.body(InvoiceCreateSerializer)
         access = firm_for_request(request, data["firmEntityId"], write=True)
         link = client_link_get(firm=access.entity, entity_id=data["clientEntityId"])
-        invoice = invoice_create_from_time(
+        created = invoice_create_from_time(
             firm=access.entity,
             link=link,
             time_entry_ids=data["timeEntryIds"],
@@ -77,10 +77,10 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
             due_date=data.get("dueDate"),
             created_by=access.actor,
         )
-        invoice = selectors.invoice_get(firm=access.entity, public_id=invoice.public_id)
+        invoice = selectors.invoice_get(firm=access.entity, public_id=created.public_id)
         body = {
             "invoice": InvoiceSerializer(invoice).data,
-            "markedEntries": len(invoice.lines.all()),
+            "markedEntries": created.marked_entries,
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

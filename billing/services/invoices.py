@@ -27,7 +27,7 @@ from billing.models import (
     InvoiceStatus,
 )
 from practice.errors import PracticeErrorCode
-from practice.models import ClientLink
+from practice.models import ClientLink, TimeEntry
 from practice.services.time_entries import (
     time_entries_lock,
     time_entries_mark_billed,
@@ -67,7 +67,35 @@ def invoice_create_from_time(
     due_date: dt.date | None = None,
     created_by=None,
 ) -> Invoice:
+    """Bill the named time entries of `link`'s client on a new invoice, posted to the firm's books.
+
+    Returns the invoice; its `marked_entries` is how many time entries the marking turned to billed
+    (the API answers it as `markedEntries`)."""
     entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
+    _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link)
+    issue_date, due_date = _invoice_dates(firm, issue_date=issue_date, due_date=due_date)
+    ordered = sorted(entries, key=lambda e: (e.date, e.pk))
+    amounts = _line_amounts(ordered)
+    invoice = Invoice.objects.create(
+        firm=firm,
+        client=link.client,
+        number=next_in_sequence(FirmBillingProfile, field="last_invoice_number", firm=firm),
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=firm.currency,
+        total_cents=sum(amounts),
+    )
+    _lines_create(invoice, ordered, amounts)
+    _invoice_post(invoice, client_name=link.client.name, created_by=created_by)
+    invoice.marked_entries = _entries_mark_billed(entries, invoice)
+    InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
+    events.invoice_event("invoice.created", firm=firm, invoice=invoice)
+    return invoice
+
+
+def _check_invoiceable(entries: list[TimeEntry], *, time_entry_ids: list[str], link: ClientLink):
+    """Every rule an entry must meet to be billed, checked on the locked rows. Unknown ids and
+    already invoiced entries stop at once; the other problems are reported together."""
     found = {e.public_id for e in entries}
     unknown = [i for i in time_entry_ids if i not in found]
     if unknown:
@@ -98,6 +126,11 @@ def invoice_create_from_time(
     if problems:
         raise field_errors(problems, code=BillingErrorCode.TIME_ENTRIES_NOT_INVOICEABLE)
 
+
+def _invoice_dates(
+    firm: Entity, *, issue_date: dt.date | None, due_date: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """Issued today unless told; due after the firm's payment terms unless told, never before."""
     issue_date = issue_date or timezone.localdate()
     if due_date is None:
         profile = FirmBillingProfile.objects.filter(firm=firm).first()
@@ -105,11 +138,13 @@ def invoice_create_from_time(
         due_date = issue_date + dt.timedelta(days=terms)
     elif due_date < issue_date:
         raise field_errors({"dueDate": ["Must not be before issueDate."]})
+    return issue_date, due_date
 
-    ordered = sorted(entries, key=lambda e: (e.date, e.pk))
+
+def _line_amounts(ordered: list[TimeEntry]) -> list[int]:
+    """Each line's hours x rate rounded to the cent; their sum, the total, must fit a cents column."""
     amounts = [amount_cents(hours=e.hours, rate_cents=e.rate_cents) for e in ordered]
-    total = sum(amounts)
-    if total > MAX_CENTS:
+    if sum(amounts) > MAX_CENTS:
         raise field_errors(
             {
                 "timeEntryIds": [
@@ -118,15 +153,10 @@ def invoice_create_from_time(
             },
             code=BillingErrorCode.TIME_ENTRIES_NOT_INVOICEABLE,
         )
-    invoice = Invoice.objects.create(
-        firm=firm,
-        client=link.client,
-        number=next_in_sequence(FirmBillingProfile, field="last_invoice_number", firm=firm),
-        issue_date=issue_date,
-        due_date=due_date,
-        currency=firm.currency,
-        total_cents=total,
-    )
+    return amounts
+
+
+def _lines_create(invoice: Invoice, ordered: list[TimeEntry], amounts: list[int]) -> None:
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -140,28 +170,34 @@ def invoice_create_from_time(
         )
         for position, (entry, amount) in enumerate(zip(ordered, amounts, strict=True), start=1)
     )
-    if total > 0:
-        book, receivable, revenue = _posting_accounts(firm)
-        memo = f"{invoice.display_number} to {link.client.name}"
-        invoice.journal_entry = (
-            JournalEntryDraft(
-                book=book,
-                date=issue_date,
-                memo=memo,
-                source=JournalSource.INVOICE,
-                created_by=created_by,
-            )
-            .debit(receivable, total, memo)
-            .credit(revenue, total, memo)
-            .post()
+
+
+def _invoice_post(invoice: Invoice, *, client_name: str, created_by) -> None:
+    """Debit receivable, credit service revenue for the total (a zero invoice posts nothing)."""
+    if invoice.total_cents <= 0:
+        return
+    book, receivable, revenue = _posting_accounts(invoice.firm)
+    memo = f"{invoice.display_number} to {client_name}"
+    invoice.journal_entry = (
+        JournalEntryDraft(
+            book=book,
+            date=invoice.issue_date,
+            memo=memo,
+            source=JournalSource.INVOICE,
+            created_by=created_by,
         )
-        invoice.save(update_fields=["journal_entry"])
-    time_entries_mark_billed(
+        .debit(receivable, invoice.total_cents, memo)
+        .credit(revenue, invoice.total_cents, memo)
+        .post()
+    )
+    invoice.save(update_fields=["journal_entry"])
+
+
+def _entries_mark_billed(entries: list[TimeEntry], invoice: Invoice) -> int:
+    """Mark the locked entries billed on `invoice`; the number of rows the update changed."""
+    return time_entries_mark_billed(
         entries=entries, invoice_public_id=invoice.public_id, invoice_number=invoice.display_number
     )
-    InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
-    events.invoice_event("invoice.created", firm=firm, invoice=invoice)
-    return invoice
 
 
 @transaction.atomic
