@@ -1,241 +1,27 @@
-"""Practice in the admin: the firm staff's daily work, through the same services as the API.
-
-Forms call the service in `clean()`, inside the admin's transaction, so a refusal (a billed entry, a
-task of another engagement, a duplicate reference) shows on the form as the API's message, and
-nothing is written. Actions call services too and report refusals as admin messages.
-"""
+"""The work in the admin: time entries (logged and edited through the time entry service),
+engagements and their tasks."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text, staff_scope
-from axiomatic.entities.models import EntityType
+from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, staff_scope
+from practice.admin.common import _refusal, _run_action, _staff_readonly
 from practice.models import (
     BillingStatus,
     ClientLink,
     Engagement,
     EngagementStatus,
-    FirmProfile,
-    Invitation,
-    InvitationStatus,
     Task,
     TimeEntry,
 )
-from practice.services.clients import client_archive, client_update
 from practice.services.engagements import engagement_set_status, task_complete
-from practice.services.invitations import invitation_create
 from practice.services.time_entries import (
     time_entry_create,
     time_entry_delete,
     time_entry_update,
 )
-
-
-def _refusal(error: ApplicationError) -> ValidationError:
-    return ValidationError(refusal_text(error))
-
-
-def _staff_readonly(model_admin, request, fields):
-    """All fields read-only for firm staff (their changes go through actions), as given otherwise."""
-    if staff_scope(request) is None:
-        return fields
-    return [f.name for f in model_admin.model._meta.concrete_fields if f.name != "id"]
-
-
-def _run_action(model_admin, request, objects, service, done: str) -> None:
-    ok = 0
-    for obj in objects:
-        try:
-            service(obj)
-            ok += 1
-        except ApplicationError as error:
-            model_admin.message_user(request, f"{obj}: {refusal_text(error)}", messages.ERROR)
-    if ok:
-        model_admin.message_user(request, done.format(count=ok), messages.SUCCESS)
-
-
-@admin.register(FirmProfile)
-class FirmProfileAdmin(ScopedAdmin):
-    scope_firm = "firm"
-    staff_may_add = False
-    list_display = ("firm", "default_rate_cents", "updated_at")
-    list_select_related = ("firm",)
-    search_fields = ("firm__name",)
-    readonly_fields = ("firm",)
-
-
-class ClientLinkForm(forms.ModelForm):
-    """The client's details (its entity's name, type, industry) and the link's terms, in one form
-    saved by `client_update`, as the API's PATCH does: the `client.updated` event, the reference
-    check and billing's follow-up happen whichever door the change came through. (The entity's own
-    admin is read-only for firm staff: the platform may not call practice's service.)"""
-
-    client_name = forms.CharField(label="Name", max_length=200)
-    client_type = forms.ChoiceField(label="Type", choices=EntityType.choices)
-    client_industry = forms.CharField(label="Industry", max_length=100, required=False)
-
-    class Meta:
-        model = ClientLink
-        fields = ("client_tier", "billing_mode", "default_rate_cents", "external_reference")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            client = self.instance.client
-            self.initial.update(
-                client_name=client.name, client_type=client.type, client_industry=client.industry
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors or self.instance.pk is None:
-            return cleaned
-        client = self.instance.client
-        entity = {"name": "client_name", "type": "client_type", "industry": "client_industry"}
-        changes = {
-            key: cleaned.get(field) or ""
-            for key, field in entity.items()
-            if (cleaned.get(field) or "") != getattr(client, key)
-        }
-        changes |= {
-            "tier": cleaned["client_tier"],
-            "billing_mode": cleaned["billing_mode"],
-            "default_rate_cents": cleaned.get("default_rate_cents"),
-            "external_reference": cleaned.get("external_reference") or None,
-        }
-        try:
-            self.saved = client_update(link=self.instance, changes=changes)
-        except ApplicationError as error:
-            raise _refusal(error) from error
-        return cleaned
-
-
-@admin.register(ClientLink)
-class ClientLinkAdmin(ScopedAdmin):
-    """A firm's clients. Name, type, industry, tier and billing mode change through
-    `client_update` (the event, program billing and Stripe follow); new clients come from the API's
-    client creation."""
-
-    scope_firm = "firm"
-    staff_may_add = False
-    form = ClientLinkForm
-    list_display = (
-        "client",
-        "firm",
-        "client_tier",
-        "billing_mode",
-        "default_rate_cents",
-        "external_reference",
-        "archived_at",
-    )
-    list_filter = ("client_tier", "billing_mode", ("archived_at", admin.EmptyFieldListFilter))
-    list_select_related = ("client", "firm")
-    search_fields = ("client__name", "firm__name", "public_id", "external_reference")
-    readonly_fields = ("public_id", "firm", "client", "archived_at", "created_at", "updated_at")
-    fields = (
-        "public_id",
-        "firm",
-        "client",
-        "client_name",
-        "client_type",
-        "client_industry",
-        "client_tier",
-        "billing_mode",
-        "default_rate_cents",
-        "external_reference",
-        "archived_at",
-        "created_at",
-        "updated_at",
-    )
-    actions = ("archive",)
-
-    def has_add_permission(self, request):
-        return False
-
-    # Shown when the page is read-only (a VIEWER): the form's entity fields, as they are.
-    @admin.display(description="Name")
-    def client_name(self, obj: ClientLink) -> str:
-        return obj.client.name
-
-    @admin.display(description="Type")
-    def client_type(self, obj: ClientLink) -> str:
-        return obj.client.get_type_display()
-
-    @admin.display(description="Industry")
-    def client_industry(self, obj: ClientLink) -> str:
-        return obj.client.industry
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by client_update in the form's clean()
-
-    @admin.action(description="Archive selected clients", permissions=["change"])
-    def archive(self, request, queryset):
-        _run_action(
-            self,
-            request,
-            queryset.filter(archived_at__isnull=True),
-            lambda link: client_archive(link=link),
-            "Archived {count} client(s).",
-        )
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ScopedAdmin):
-    scope_firm = "firm"
-    staff_may_add = False
-    list_display = (
-        "email",
-        "entity",
-        "firm",
-        "role",
-        "status",
-        "expires_at",
-        "sent_count",
-        "last_error",
-    )
-    list_filter = ("status", "role")
-    list_select_related = ("entity", "firm")
-    search_fields = ("email", "entity__name", "public_id")
-    readonly_fields = (
-        "public_id",
-        "firm",
-        "entity",
-        "email",
-        "role",
-        "status",
-        "expires_at",
-        "invited_by",
-        "token_hash",
-        "sent_count",
-        "last_sent_at",
-        "last_error",
-        "accepted_at",
-        "accepted_by",
-        "created_at",
-    )
-    exclude = ("token_hash",)
-    actions = ("resend",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f for f in self.readonly_fields if f != "token_hash"]
-
-    @admin.action(description="Resend invitation (new link, new expiry)", permissions=["change"])
-    def resend(self, request, queryset):
-        _run_action(
-            self,
-            request,
-            queryset.filter(status=InvitationStatus.PENDING).select_related("firm", "entity"),
-            lambda inv: invitation_create(
-                firm=inv.firm,
-                entity=inv.entity,
-                email=inv.email,
-                role=inv.role,
-                invited_by=request.user,  # who sent this link, as the API records it
-            ),
-            "Resent {count} invitation(s).",
-        )
 
 
 class TimeEntryForm(forms.ModelForm):
