@@ -4,7 +4,7 @@ from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -278,7 +278,7 @@ def _document_response(request, document: ReportDocument) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def share_view_page(request, signed: str):
     """The rendered report behind a share link, for a few minutes after the link was opened."""
     try:

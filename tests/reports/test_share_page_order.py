@@ -89,3 +89,23 @@ def test_a_link_without_a_document_builds_its_statement(alice, monkeypatch):
 
     with pytest.raises(StatementBuilt, match="balance_sheet"):
         Client().get(link, follow=True)
+
+
+def test_the_report_page_answers_get_and_head_and_refuses_a_post(alice):
+    created = alice.client.post(
+        SHARES,
+        {
+            "entityId": alice.firm.public_id,
+            "reportType": "balance_sheet",
+            "parameters": {"bookId": alice.gl.public_id, "from": "2026-01-01", "to": "2026-12-31"},
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    opened = Client().get(f"{SHARES}/" + created.json()["shareUrl"].rsplit("/", 1)[1])
+    assert opened.status_code == 302
+    page = opened["Location"]
+
+    assert Client().post(page).status_code == 405
+    assert Client().head(page).status_code == 200
+    assert Client().get(page).status_code == 200
