@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from axiomatic.ledger.models import Book
 from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -41,7 +42,7 @@ def build_world(persona, make_client, name: str, entries: int = 4) -> FirmWorld:
             firm=persona.firm, url=f"http://127.0.0.1:9/{name.lower()}", event_types=["*"]
         ).endpoint
     link = make_client(persona, name, default_rate_cents=15_000)
-    today = dt.date.today()
+    today = timezone.localdate()
     made = [
         time_entry_create(
             firm=persona.firm,

@@ -13,7 +13,6 @@ Each row is checked:
 A route of the URLconf without a row here fails `test_every_endpoint_has_a_row`.
 """
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from axiomatic.core.ids import new_public_id
@@ -73,7 +73,7 @@ def _world(persona, make_client, name: str) -> Ids:
         firm=persona.firm, url="http://127.0.0.1:9/hook", event_types=["*"]
     ).endpoint
     link = make_client(persona, name, default_rate_cents=10_000)
-    today = dt.date.today()
+    today = timezone.localdate()
     entries = [
         time_entry_create(
             firm=persona.firm,

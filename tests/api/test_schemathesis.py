@@ -32,6 +32,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from schemathesis.cli.commands.run.context import ExecutionContext
@@ -343,7 +344,7 @@ def _consistent(case, relations: dict, rng: random.Random):
     _forward_period(body, "issueDate", "dueDate")
     # An invoice is due on or after its issue date (today when not given).
     if path == "/api/practice/billing/invoice" and isinstance(body.get("dueDate"), str):
-        body.setdefault("issueDate", min(body["dueDate"], dt.date.today().isoformat()))
+        body.setdefault("issueDate", min(body["dueDate"], timezone.localdate().isoformat()))
     # A book, its entity and its accounts belong together (looked up: the run creates some).
     parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     book = Book.objects.filter(

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from axiomatic.core.errors import ApplicationError, ConflictError
 from axiomatic.core.ids import new_public_id
@@ -206,7 +207,7 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
     invoice = body["invoice"]
     assert set(invoice) == INVOICE_KEYS
     assert invoice["id"].startswith("inv_")
-    today = dt.date.today()
+    today = timezone.localdate()
     assert invoice == {
         **invoice,
         "number": "INV-000001",
@@ -263,7 +264,7 @@ def test_the_invoice_posts_receivable_against_service_revenue(alice, acme):
     assert entry.book == alice.gl and entry.book.is_primary
     assert entry.entity == alice.firm
     assert entry.source == "invoice"
-    assert entry.date == dt.date.today()
+    assert entry.date == timezone.localdate()
     assert entry.created_by == alice.user
     assert journal_lines(entry.public_id) == [("1100", 250_000, 0), ("4000", 0, 250_000)]
     assert balances(alice) == {"1100": (250_000, 0), "4000": (0, 250_000)}
@@ -319,7 +320,7 @@ def test_issue_and_due_dates(alice, acme):
     assert dates(issueDate="2026-03-01", dueDate="2026-03-15") == ("2026-03-01", "2026-03-15")
     assert dates(issueDate="2026-03-01") == ("2026-03-01", "2026-03-31")
     assert dates(issueDate="2026-03-01", dueDate="2026-03-01") == ("2026-03-01", "2026-03-01")
-    today = dt.date.today()
+    today = timezone.localdate()
     assert dates(dueDate=(today + dt.timedelta(days=3)).isoformat()) == (
         today.isoformat(),
         (today + dt.timedelta(days=3)).isoformat(),
@@ -617,7 +618,7 @@ def test_bad_bodies_are_400_naming_the_field_and_write_nothing(
 
 def test_a_due_date_before_today_without_an_issue_date_is_400(alice, acme):
     entry = log(alice, acme)
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     before = db_snapshot()
     error = assert_error(
         post(alice.client, invoice_body(alice, acme, [entry], dueDate=yesterday)),
@@ -870,7 +871,7 @@ def test_void_reverses_the_journal_entry_and_frees_the_time(alice, acme):
 
     reversal = JournalEntry.objects.get(public_id=invoice["voidJournalEntryId"])
     assert reversal.book == alice.gl and reversal.source == "invoice"
-    assert reversal.date == dt.date.today()
+    assert reversal.date == timezone.localdate()
     assert journal_lines(reversal.public_id) == [("1100", 0, 187_500), ("4000", 187_500, 0)]
     # The original entry stays as posted.
     assert journal_lines(created["journalEntryId"]) == [("1100", 187_500, 0), ("4000", 0, 187_500)]

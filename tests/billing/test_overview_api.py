@@ -334,7 +334,7 @@ def test_changes_made_through_the_api_are_listed_with_prorated_amounts(
     alice, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    today = dt.date.today()
+    today = timezone.localdate()
     entity = api_create_client(alice, capture, "Initech LLC", tier="STARTER")
     api_update_client(alice, capture, entity["id"], tier="PROFESSIONAL")
     api_update_client(alice, capture, entity["id"], billingMode="client_direct")
@@ -389,7 +389,7 @@ def test_a_tier_and_mode_change_in_one_update_are_two_changes(
     alice, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    today = dt.date.today()
+    today = timezone.localdate()
     entity = api_create_client(alice, capture, "Initech LLC", tier="BUSINESS")
     api_update_client(alice, capture, entity["id"], tier="STARTER", billingMode="client_direct")
     kinds = [
@@ -405,7 +405,7 @@ def test_a_tier_and_mode_change_in_one_update_are_two_changes(
 def test_changes_are_prorated_at_the_discounted_fee(alice, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
     bulk_clients(alice, 10)
-    today = dt.date.today()
+    today = timezone.localdate()
     entity = api_create_client(alice, capture, "Eleventh Co", tier="PROFESSIONAL")
     body = overview(alice)
     assert (body["partnerTier"], body["activeClients"]) == ("SILVER", 11)
@@ -507,7 +507,7 @@ def _with_changes(links) -> None:
             link=link,
             kind="added",
             to_value=link.client_tier,
-            effective_date=dt.date.today(),
+            effective_date=timezone.localdate(),
             prorated_cents=100,
         )
         for link in links

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 # Without the package (or with a broken one) the module skips, with the reason, instead of failing
 # collection.
@@ -45,7 +46,7 @@ def firm_a_world(alice, bob, make_client):
     _with_password(bob)
     link = make_client(alice, "Acme Corp", default_rate_cents=12_000)
     # Some history for the chart: an entry in each of the last five weeks.
-    today = dt.date.today()
+    today = timezone.localdate()
     for weeks in range(5):
         time_entry_create(
             firm=alice.firm,
@@ -67,7 +68,7 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
     time_entry_create(
         firm=charlie.firm,
         link=globex,
-        work_date=dt.date.today(),
+        work_date=timezone.localdate(),
         hours=Decimal("3.00"),
         description="Globex payroll run",
         default_user=charlie.user,
@@ -85,7 +86,7 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
     page.locator("#id_client").locator("xpath=following-sibling::span[1]").click()
     page.locator(".select2-search__field").fill("Acme")
     page.locator(".select2-results__option", has_text="Acme Corp").click()
-    page.fill("#id_date", dt.date.today().isoformat())
+    page.fill("#id_date", timezone.localdate().isoformat())
     page.fill("#id_hours", "2.50")
     page.fill("#id_description", "Quarter-end close from the browser")
     page.click("input[name=_save]")
