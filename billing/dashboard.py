@@ -6,17 +6,18 @@ from django.urls import reverse
 from axiomatic.core.money import format_cents
 from axiomatic.entities.models import Entity
 from billing.selectors import billing_overview
+from billing.serializers import BillingOverviewSerializer
 
 
 def program_fee_panel(request, firm: Entity) -> dict:
     overview = billing_overview(firm=firm)
-    totals = overview["totals"]
     html = render_to_string(
         "admin/dashboard/program_fee.html",
         {
-            "overview": overview,
-            "firm_pays": format_cents(totals["firmPaysCents"]),
-            "clients_pay": format_cents(totals["clientsPayCents"]),
+            # The panel shows the overview as the API answers it (the template reads its names).
+            "overview": BillingOverviewSerializer(overview).data,
+            "firm_pays": format_cents(overview.totals.firm_pays_cents),
+            "clients_pay": format_cents(overview.totals.clients_pay_cents),
             "sync_url": reverse("admin:billing_stripesyncstate_changelist"),
         },
     )

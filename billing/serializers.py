@@ -25,50 +25,51 @@ class UnitsField(serializers.Field):
 
 
 class OverviewClientSerializer(serializers.Serializer):
-    clientEntityId = serializers.CharField()
+    clientEntityId = serializers.CharField(source="client_entity_id")
     name = serializers.CharField()
-    clientTier = serializers.ChoiceField(choices=ClientTier.choices)
-    billingMode = serializers.ChoiceField(choices=BillingMode.choices)
-    monthlyFee = UnitsField(help_text="Whole currency units (79).")
-    monthlyFeeCents = serializers.IntegerField()
-    discountedFeeCents = serializers.IntegerField()
+    clientTier = serializers.ChoiceField(source="client_tier", choices=ClientTier.choices)
+    billingMode = serializers.ChoiceField(source="billing_mode", choices=BillingMode.choices)
+    monthlyFee = UnitsField(source="monthly_fee", help_text="Whole currency units (79).")
+    monthlyFeeCents = serializers.IntegerField(source="monthly_fee_cents")
+    discountedFeeCents = serializers.IntegerField(source="discounted_fee_cents")
     payer = serializers.ChoiceField(choices=["firm", "client"])
 
 
 class OverviewTotalsSerializer(serializers.Serializer):
-    firmPaysCents = serializers.IntegerField()
-    clientsPayCents = serializers.IntegerField()
+    firmPaysCents = serializers.IntegerField(source="firm_pays_cents")
+    clientsPayCents = serializers.IntegerField(source="clients_pay_cents")
 
 
 class OverviewChangeSerializer(serializers.Serializer):
-    clientEntityId = serializers.CharField()
+    clientEntityId = serializers.CharField(source="client_entity_id")
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=["added", "archived", "tier_changed", "mode_changed"])
     # "from"/"to" are keywords: declared through get_fields.
-    effectiveDate = serializers.DateField()
+    effectiveDate = serializers.DateField(source="effective_date")
     proratedCents = serializers.IntegerField(
-        help_text="The rest of the month at the discounted fee; negative for a credit."
+        source="prorated_cents",
+        help_text="The rest of the month at the discounted fee; negative for a credit.",
     )
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.CharField(allow_null=True)
-        fields["to"] = serializers.CharField(allow_null=True)
+        fields["from"] = serializers.CharField(source="from_value", allow_null=True)
+        fields["to"] = serializers.CharField(source="to_value", allow_null=True)
         return fields
 
 
 class StripeStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SyncStatus.choices)
-    lastSyncedAt = serializers.DateTimeField(allow_null=True)
-    subscriptionId = serializers.CharField(allow_null=True)
-    lastError = serializers.CharField(allow_null=True)
-    paymentStatus = serializers.CharField(allow_null=True)
+    lastSyncedAt = serializers.DateTimeField(source="last_synced_at", allow_null=True)
+    subscriptionId = serializers.CharField(source="subscription_id", allow_null=True)
+    lastError = serializers.CharField(source="last_error", allow_null=True)
+    paymentStatus = serializers.CharField(source="payment_status", allow_null=True)
 
 
 class BillingOverviewSerializer(serializers.Serializer):
-    partnerTier = serializers.CharField()
-    activeClients = serializers.IntegerField()
-    volumeDiscount = serializers.IntegerField(help_text="Percent.")
+    partnerTier = serializers.CharField(source="partner_tier")
+    activeClients = serializers.IntegerField(source="active_clients")
+    volumeDiscount = serializers.IntegerField(source="volume_discount", help_text="Percent.")
     clients = OverviewClientSerializer(many=True)
     totals = OverviewTotalsSerializer()
     changes = OverviewChangeSerializer(many=True)
