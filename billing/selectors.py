@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from axiomatic.core.filtering import filtered
 from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
+from billing.filters import InvoiceFilter
 from billing.models import (
     Invoice,
     InvoiceLine,
@@ -163,12 +165,8 @@ def _invoices(firm: Entity) -> QuerySet[Invoice]:
 
 
 def invoice_list(*, firm: Entity, filters: dict) -> QuerySet[Invoice]:
-    qs = _invoices(firm)
-    if filters.get("clientEntityId"):
-        qs = qs.filter(client__public_id=filters["clientEntityId"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    return qs
+    """`filters`: client_entity_id, status (billing.filters.InvoiceFilter)."""
+    return filtered(InvoiceFilter, _invoices(firm), filters)
 
 
 def invoice_get(*, firm: Entity, public_id: str) -> Invoice:

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from axiomatic.api.access import firm_for_request
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import error_responses, firm_query_parameter
-from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer
+from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
 from billing import selectors
 from billing.serializers import (
@@ -24,6 +24,9 @@ from practice.selectors import client_link_get
 READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
 FIRM_QUERY = firm_query_parameter()
+
+# The invoice list's query parameters (InvoiceListQuerySerializer) -> billing.filters.InvoiceFilter.
+INVOICE_FILTERS = {"clientEntityId": "client_entity_id", "status": "status"}
 
 
 class BillingOverviewViewSet(ApiViewSet):
@@ -48,7 +51,9 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         access = firm_for_request(self.request, self.query["firmEntityId"])
-        return selectors.invoice_list(firm=access.entity, filters=self.query)
+        return selectors.invoice_list(
+            firm=access.entity, filters=renamed(self.query, INVOICE_FILTERS)
+        )
 
     @extend_schema(
         operation_id="practice_billing_invoices_list",

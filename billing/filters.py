@@ -1,0 +1,20 @@
+"""The filters of the billing lists, as django-filter FilterSets run inside the selectors.
+
+Names are snake_case: the API layer validates the contract's query parameters (clientEntityId,
+status) with its query serializers, which also give the schema and the 400s, and maps them to these
+names. The selector runs the FilterSet on that dict, so what a list filters on is declared in one
+place, beside the model fields it reads.
+"""
+
+import django_filters
+
+from billing.models import Invoice, InvoiceStatus
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    client_entity_id = django_filters.CharFilter(field_name="client__public_id")
+    status = django_filters.ChoiceFilter(field_name="status", choices=InvoiceStatus.choices)
+
+    class Meta:
+        model = Invoice
+        fields: list[str] = []
