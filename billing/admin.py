@@ -24,7 +24,8 @@ from billing.models import (
     StripeSyncState,
 )
 from billing.services.invoices import invoice_create_from_time, invoice_void
-from billing.services.stripe_sync import plan_id, stripe_sync_pending
+from billing.services.stripe_desired import plan_id
+from billing.services.stripe_sync import stripe_sync_pending
 from practice.admin import TimeEntryAdmin
 from practice.models import ClientLink, TimeEntry
 

@@ -1,14 +1,9 @@
 """Make Stripe match the database: the reconcile behind "syncs the firm's Stripe billing".
 
-What a firm's program billing must be is computed from our tables, never replayed from events:
-
-- one Stripe customer per firm, with one subscription whose items are the client tier plans, each
-  with quantity = the number of the firm's active consolidated clients in that tier, and the volume
-  discount (its partner tier's percent) as a coupon on that subscription;
-- each active client_direct client on its own customer and subscription, one item at its tier's
-  discounted plan (the volume discount applies to every program client, whoever pays);
-- program prices are Stripe Plans with ids derived from tier, amount and currency (Stripe accepts
-  a plan id wherever a price id goes), so a price edited in the admin makes a new plan.
+What a firm's program billing must be is computed from our tables, never replayed from events
+(billing.services.stripe_desired): one customer per firm with one subscription of tier plan items
+and the volume coupon, and each client_direct client on its own customer and subscription. Program
+prices are Stripe Plans (Stripe accepts a plan id wherever a price id goes).
 
 Each run reads what Stripe has and writes only the difference, so running it twice changes nothing
 (`SyncResult.writes` is 0 the second time). Every write carries an idempotency key derived from our
@@ -29,20 +24,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
 from billing import events
 from billing.models import DirectBillingState, StripeSyncState, SyncStatus
-from billing.pricing import partner_tier_for, partner_tiers
-from practice.models import BillingMode, ClientLink
-from practice.pricing import tier_fees_cents
-from practice.selectors import active_client_links
+from billing.services.stripe_desired import (
+    CURRENCY,
+    PRODUCT_ID,
+    PRODUCT_NAME,
+    DesiredProgram,
+    coupon_id,
+    desired_program,
+)
+from billing.services.stripe_desired import plan_id as plan_id  # re-exported: callers name it here
 
 logger = logging.getLogger(__name__)
 
-PRODUCT_ID = "axiomatic-partner-program"
-PRODUCT_NAME = "Axiomatic partner program"
-CURRENCY = "usd"
 PROGRAM_DAYS_UNTIL_DUE = 30
 SUBSCRIBER_KEY = "djstripe_subscriber"  # dj-stripe links a mirrored customer to its entity by it
 
@@ -54,24 +50,6 @@ class StripeNotConfigured(Exception):
     pass
 
 
-def plan_id(tier: str, cents: int) -> str:
-    return f"axiomatic-{tier.lower()}-{cents}-{CURRENCY}"
-
-
-def coupon_id(percent: int) -> str:
-    return f"axiomatic-volume-{percent}pct"
-
-
-@dataclass
-class DesiredProgram:
-    firm: Entity
-    items: dict[str, int]  # plan id -> quantity, consolidated clients only
-    coupon_percent: int
-    direct: dict[int, str]  # ClientLink id -> plan id (discounted)
-    plans: dict[str, tuple[str, int]] = field(default_factory=dict)  # plan id -> (tier, cents)
-    links: dict[int, ClientLink] = field(default_factory=dict)
-
-
 @dataclass
 class SyncResult:
     customer_id: str = ""
@@ -81,27 +59,6 @@ class SyncResult:
     # Every customer and subscription this run looked at, canceled ones included, to mirror.
     customers: set[str] = field(default_factory=set)
     subscriptions: set[str] = field(default_factory=set)
-
-
-def desired_program(firm: Entity) -> DesiredProgram:
-    """What Stripe must hold for this firm, from the database (three queries)."""
-    links = list(active_client_links(firm).select_related("client").order_by("id"))
-    prices = tier_fees_cents()
-    _, percent = partner_tier_for(len(links), partner_tiers())
-    desired = DesiredProgram(firm=firm, items={}, coupon_percent=percent, direct={})
-    for link in links:
-        desired.links[link.id] = link
-        list_cents = prices[link.client_tier]
-        if link.billing_mode == BillingMode.CONSOLIDATED:
-            plan = plan_id(link.client_tier, list_cents)
-            desired.plans[plan] = (link.client_tier, list_cents)
-            desired.items[plan] = desired.items.get(plan, 0) + 1
-        else:
-            cents = discounted_cents(list_cents, percent)
-            plan = plan_id(link.client_tier, cents)
-            desired.plans[plan] = (link.client_tier, cents)
-            desired.direct[link.id] = plan
-    return desired
 
 
 def stripe_client() -> stripe.StripeClient:
