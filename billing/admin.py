@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from djstripe import models as djstripe_models
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_cents
@@ -26,6 +27,7 @@ from billing.models import (
 from billing.services.invoices import invoice_create_from_time, invoice_void
 from billing.services.stripe_desired import plan_id
 from billing.services.stripe_sync import stripe_sync_pending
+from billing.tasks import sync_firm_stripe
 from practice.admin import TimeEntryAdmin
 from practice.models import ClientLink, TimeEntry
 
@@ -99,8 +101,6 @@ class StripeSyncStateAdmin(ScopedAdmin):
 
     @admin.action(description="Sync with Stripe now", permissions=["change"])
     def sync_now(self, request, queryset):
-        from billing.tasks import sync_firm_stripe
-
         queued = 0
         for state in queryset.select_related("firm"):
             try:
@@ -316,8 +316,6 @@ class BillableTimeEntryAdmin(TimeEntryAdmin):
 
 # -- dj-stripe's mirror in the admin: only what program billing uses -------------------------------
 def _trim_djstripe_admin() -> None:
-    from djstripe import models as djstripe_models
-
     kept = {
         djstripe_models.Customer,
         djstripe_models.Subscription,

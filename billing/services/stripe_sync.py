@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from djstripe import models as djstripe_models
 
 from axiomatic.entities.models import Entity
 from billing import events
@@ -375,8 +376,6 @@ def stripe_sync_pending(*, firm_id: int) -> None:
 def mirror_to_djstripe(*, customers: set[str], subscriptions: set[str]) -> None:
     """Copy customers and subscriptions (with their items, plans and product) into dj-stripe's
     tables, as Stripe has them now."""
-    from djstripe import models as djstripe_models
-
     key = settings.STRIPE_SECRET_KEY
     for model, ids in (
         (djstripe_models.Customer, customers),

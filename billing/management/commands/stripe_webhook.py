@@ -10,6 +10,7 @@ Running it again keeps the URL and updates the secret (after a rotation in Strip
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
+from djstripe.models import WebhookEndpoint
 
 
 class Command(BaseCommand):
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, endpoint_id: str, **options):
-        from djstripe.models import WebhookEndpoint
-
         secret = settings.STRIPE_WEBHOOK_SECRET
         if not secret.startswith("whsec_"):
             raise CommandError(
