@@ -47,6 +47,8 @@ lint: install
 	$(BIN)/lint-imports
 
 check: install lint
+	@# No import cycle among our modules, imports inside functions included (grimp).
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_cycles.py
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@# Production settings as a deployment would give them (a real key, an https site).
