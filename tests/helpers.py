@@ -1,8 +1,24 @@
-"""Assertions and markers shared by the tests."""
+"""Assertions, markers, the API caller and the race runner shared by the tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.utils.http import urlencode
+
+if TYPE_CHECKING:
+    from tests.conftest import Persona
+
+T = TypeVar("T")
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -50,3 +66,151 @@ def db_fingerprint() -> dict[str, tuple]:
         state[model._meta.label] = (model.objects.count(), changed)
     state["mail.outbox"] = (len(getattr(mail, "outbox", [])), None)
     return state
+
+
+# --- Calling the API ------------------------------------------------------------------------------
+
+
+class Api:
+    """JSON requests as one caller (a persona, or any test client), each checked for its status.
+
+    `get`, `post`, `patch` and `delete` assert the status, with the response body in the message,
+    and return the parsed JSON (None for an empty body). An error status (400 and up) is checked by
+    `assert_error` instead: the one error shape, and `code` when given; its error object is
+    returned. `request` returns the response unchecked, for answers compared byte for byte.
+    `params` go in the query string; `raw` is a body sent as it is, for malformed JSON.
+    """
+
+    def __init__(self, caller: Persona | Client) -> None:
+        self.client = caller if isinstance(caller, Client) else caller.client
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        params: Mapping[str, object] | None = None,
+        raw: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        if params:
+            path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
+        payload: dict[str, str] = {}
+        if raw is not None or body is not None:
+            data = raw if raw is not None else json.dumps(body)
+            payload = {"data": data, "content_type": "application/json"}
+        return getattr(self.client, method.lower())(path, headers=headers, **payload)
+
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        status: int = 200,
+        code: str | None = None,
+    ) -> Any:
+        return _checked(self.request("GET", path, params=params), status, code)
+
+    def post(
+        self,
+        path: str,
+        body: object = None,
+        *,
+        params: Mapping[str, object] | None = None,
+        raw: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        status: int = 201,
+        code: str | None = None,
+    ) -> Any:
+        response = self.request("POST", path, body, params=params, raw=raw, headers=headers)
+        return _checked(response, status, code)
+
+    def patch(
+        self,
+        path: str,
+        body: object = None,
+        *,
+        params: Mapping[str, object] | None = None,
+        raw: str | None = None,
+        status: int = 200,
+        code: str | None = None,
+    ) -> Any:
+        return _checked(self.request("PATCH", path, body, params=params, raw=raw), status, code)
+
+    def delete(
+        self,
+        path: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        status: int = 204,
+        code: str | None = None,
+    ) -> Any:
+        return _checked(self.request("DELETE", path, params=params), status, code)
+
+
+def api(caller: Persona | Client) -> Api:
+    """`api(alice).post(TIME, body)`: see `Api`."""
+    return Api(caller)
+
+
+def _checked(response: HttpResponse, status: int, code: str | None) -> Any:
+    if status >= 400:
+        return assert_error(response, status, code)
+    assert code is None, "an error code goes with an error status"
+    request = response.wsgi_request
+    assert response.status_code == status, (
+        f"{request.method} {request.get_full_path()}: expected {status}, "
+        f"got {response.status_code}: {response.content!r}"
+    )
+    return response.json() if response.content else None
+
+
+# --- Races ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Race(Generic[T]):
+    """What the racing calls returned, in the order the calls were given (a call that raised
+    leaves no result), and what they raised."""
+
+    results: list[T] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+
+
+def run_together(*calls: Callable[[], T], timeout: float = 60) -> Race[T]:
+    """Run each call on its own thread, all released at once by one `threading.Barrier`.
+
+    Without the barrier the threads would mostly run one after the other, and a race test would
+    pass on code that is broken under real concurrency. Each thread has its own database
+    connection (Django's are per thread) and closes it when done, so that the test database can
+    be dropped afterwards. A thread cannot fail the test itself: what it raises is collected, and
+    a thread still running after `timeout` seconds is reported as a `TimeoutError`.
+    """
+    barrier = threading.Barrier(len(calls))
+    returned: dict[int, T] = {}
+    errors: list[BaseException] = []
+
+    def run(index: int, call: Callable[[], T]) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            returned[index] = call()
+        except BaseException as exc:  # collected for the test to assert on
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    errors += [
+        TimeoutError(f"{t.name} still running after {timeout} s") for t in threads if t.is_alive()
+    ]
+    return Race(results=[returned[i] for i in sorted(returned)], errors=errors)
+
+
+def run_concurrently(fn: Callable[[], T], n: int, *, timeout: float = 60) -> Race[T]:
+    """`fn` on `n` threads at once: see `run_together`."""
+    return run_together(*[fn] * n, timeout=timeout)

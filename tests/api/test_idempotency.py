@@ -1,17 +1,15 @@
 """Idempotency-Key on POST: replay, conflict, release on refusal, per-firm scope, concurrency."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from axiomatic.api.models import IdempotencyRecord
 from axiomatic.api.tasks import purge_idempotency_records
 from practice.models import TimeEntry
-from tests.helpers import assert_error, db_snapshot, requires_postgres
+from tests.helpers import api, db_snapshot, requires_postgres, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -30,46 +28,45 @@ def time_body(persona, link, **overrides) -> dict:
     return body
 
 
-def post(client, path, body, key):
-    return client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+def keyed(key: str) -> dict[str, str]:
+    return {"Idempotency-Key": key}
 
 
 def test_the_same_key_and_body_replays_the_first_response(alice, acme):
-    first = post(alice.client, TIME, time_body(alice, acme), "key-1")
-    assert first.status_code == 201, first.content
+    first = api(alice).post(TIME, time_body(alice, acme), headers=keyed("key-1"))
     after_first = db_snapshot()
 
-    second = post(alice.client, TIME, time_body(alice, acme), "key-1")
+    second = api(alice).request("POST", TIME, time_body(alice, acme), headers=keyed("key-1"))
 
     assert second.status_code == 201
-    assert second.json() == first.json()
+    assert second.json() == first
     assert second["Idempotent-Replayed"] == "true"
     assert db_snapshot() == after_first
     assert TimeEntry.objects.count() == 1
 
 
 def test_the_same_key_with_another_body_is_409(alice, acme):
-    post(alice.client, TIME, time_body(alice, acme), "key-2")
+    api(alice).request("POST", TIME, time_body(alice, acme), headers=keyed("key-2"))
     before = db_snapshot()
 
-    response = post(alice.client, TIME, time_body(alice, acme, hours=2), "key-2")
-
-    assert_error(response, 409, "idempotency_error")
+    body = time_body(alice, acme, hours=2)
+    api(alice).post(TIME, body, headers=keyed("key-2"), status=409, code="idempotency_error")
     assert db_snapshot() == before
 
 
 def test_a_refused_request_does_not_keep_its_key(alice, acme):
-    refused = post(alice.client, TIME, time_body(alice, acme, hours="many"), "key-3")
-    assert_error(refused, 400, "validation_error")
+    refused = time_body(alice, acme, hours="many")
+    api(alice).post(TIME, refused, headers=keyed("key-3"), status=400, code="validation_error")
     assert not IdempotencyRecord.objects.exists()
 
-    corrected = post(alice.client, TIME, time_body(alice, acme), "key-3")
-    assert corrected.status_code == 201
+    api(alice).post(TIME, time_body(alice, acme), headers=keyed("key-3"))
 
 
 def test_keys_are_scoped_per_firm(alice, charlie, acme, globex):
-    assert post(alice.client, TIME, time_body(alice, acme), "shared-key").status_code == 201
-    theirs = post(charlie.client, TIME, time_body(charlie, globex), "shared-key")
+    api(alice).post(TIME, time_body(alice, acme), headers=keyed("shared-key"))
+    theirs = api(charlie).request(
+        "POST", TIME, time_body(charlie, globex), headers=keyed("shared-key")
+    )
     assert theirs.status_code == 201
     assert "Idempotent-Replayed" not in theirs
     assert TimeEntry.objects.count() == 2
@@ -80,14 +77,15 @@ def test_a_firms_keys_share_one_namespace(alice, acme):
 
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_create(firm=alice.firm, name='b').key}")
-    first = post(alice.client, TIME, time_body(alice, acme), "key-4")
-    again = post(other, TIME, time_body(alice, acme), "key-4")
+    first = api(alice).request("POST", TIME, time_body(alice, acme), headers=keyed("key-4"))
+    again = api(other).request("POST", TIME, time_body(alice, acme), headers=keyed("key-4"))
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
 
 
 def test_a_malformed_key_is_400(alice, acme):
-    response = post(alice.client, TIME, time_body(alice, acme), "x" * 256)
-    assert_error(response, 400, "validation_error")
+    api(alice).post(
+        TIME, time_body(alice, acme), headers=keyed("x" * 256), status=400, code="validation_error"
+    )
     assert not TimeEntry.objects.exists()
 
 
@@ -110,21 +108,21 @@ def test_every_post_endpoint_honours_the_key(alice, acme):
         },
     }
     for path, body in bodies.items():
-        first = post(alice.client, path, body, f"every-{path}")
+        first = api(alice).request("POST", path, body, headers=keyed(f"every-{path}"))
         assert first.status_code in (200, 201), (path, first.content)
         snapshot = db_snapshot()
-        second = post(alice.client, path, body, f"every-{path}")
+        second = api(alice).request("POST", path, body, headers=keyed(f"every-{path}"))
         assert second.status_code == first.status_code, path
         assert second.json() == first.json(), path
         assert db_snapshot() == snapshot, path
 
 
 def test_expired_records_are_purged_and_the_key_is_free_again(alice, acme):
-    post(alice.client, TIME, time_body(alice, acme), "old-key")
+    api(alice).request("POST", TIME, time_body(alice, acme), headers=keyed("old-key"))
     IdempotencyRecord.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
     assert purge_idempotency_records.delay().get() == 1
-    again = post(alice.client, TIME, time_body(alice, acme), "old-key")
+    again = api(alice).request("POST", TIME, time_body(alice, acme), headers=keyed("old-key"))
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert TimeEntry.objects.count() == 2
 
@@ -133,27 +131,16 @@ def test_expired_records_are_purged_and_the_key_is_free_again(alice, acme):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_requests_with_one_key_do_the_work_once(alice, acme):
     body = time_body(alice, acme)
-    barrier = threading.Barrier(50)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def worker():
+    def worker() -> int:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice.key}")
-        barrier.wait()
-        try:
-            status = post(client, TIME, body, "concurrent-key").status_code
-        finally:
-            connection.close()
-        with lock:
-            statuses.append(status)
+        return api(client).request("POST", TIME, body, headers=keyed("concurrent-key")).status_code
 
-    threads = [threading.Thread(target=worker) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race = run_concurrently(worker, 50)
+    statuses = race.results
 
+    assert race.errors == []
     assert TimeEntry.objects.count() == 1
     assert statuses.count(201) >= 1
     assert set(statuses) <= {201, 409}

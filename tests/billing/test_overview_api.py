@@ -8,7 +8,6 @@ discounted fee prorated over the rest of its month, rounded half-up.
 
 import calendar
 import datetime as dt
-import json
 from fractions import Fraction
 
 import pytest
@@ -27,7 +26,7 @@ from billing.models import (
 )
 from practice.models import ClientLink
 from practice.services.clients import client_archive
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +83,7 @@ def rest_of_month(cents: int, day: dt.date) -> int:
 
 
 def overview(persona) -> dict:
-    response = persona.client.get(OVERVIEW, {"firmEntityId": persona.firm.public_id})
-    assert response.status_code == 200, response.content
-    return response.json()
+    return api(persona).get(OVERVIEW, {"firmEntityId": persona.firm.public_id})
 
 
 def bulk_clients(persona, count: int, *, tier="STARTER", mode="consolidated", name="Client"):
@@ -100,41 +97,23 @@ def bulk_clients(persona, count: int, *, tier="STARTER", mode="consolidated", na
     )
 
 
-def send(persona, method: str, path: str, body: dict | None = None, **params):
-    if params:
-        path += "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    data = json.dumps(body) if body is not None else None
-    return getattr(persona.client, method)(path, data=data, content_type="application/json")
-
-
 def api_create_client(persona, capture, name: str, **fields) -> dict:
     """Create a client through the API and run what it announces after commit."""
     body = {"firmEntityId": persona.firm.public_id, "name": name, "type": "llc", **fields}
     with capture(execute=True):
-        response = send(persona, "post", CLIENTS, body)
-    assert response.status_code == 201, response.content
-    return response.json()["entity"]
+        return api(persona).post(CLIENTS, body)["entity"]
 
 
 def api_update_client(persona, capture, entity_id: str, **fields):
+    firm = {"firmEntityId": persona.firm.public_id}
     with capture(execute=True):
-        response = send(
-            persona,
-            "patch",
-            f"{CLIENTS}/{entity_id}",
-            fields,
-            firmEntityId=persona.firm.public_id,
-        )
-    assert response.status_code == 200, response.content
-    return response.json()
+        return api(persona).patch(f"{CLIENTS}/{entity_id}", fields, params=firm)
 
 
 def api_archive_client(persona, capture, entity_id: str) -> None:
+    firm = {"firmEntityId": persona.firm.public_id}
     with capture(execute=True):
-        response = send(
-            persona, "delete", f"{CLIENTS}/{entity_id}", firmEntityId=persona.firm.public_id
-        )
-    assert response.status_code == 204, response.content
+        api(persona).delete(f"{CLIENTS}/{entity_id}", firm)
 
 
 def suspend(persona) -> None:
@@ -294,9 +273,8 @@ def test_editing_the_price_table_changes_the_fee_here_and_on_the_clients_api(ali
         8_900,
         8_900,
     )
-    listed = alice.client.get(CLIENTS, {"firmEntityId": alice.firm.public_id})
-    assert listed.status_code == 200, listed.content
-    link = listed.json()["clients"][0]["link"]
+    listed = api(alice).get(CLIENTS, {"firmEntityId": alice.firm.public_id})
+    link = listed["clients"][0]["link"]
     assert (link["monthlyFee"], link["monthlyFeeCents"]) == (89, 8_900)
     assert overview(alice)["totals"]["firmPaysCents"] == 8_900
 
@@ -306,13 +284,10 @@ def test_a_tier_missing_from_the_price_table_shows_the_same_fee_as_the_clients_a
 ):
     make_client(alice, "Big Co", tier="BUSINESS")
     ClientTierPrice.objects.filter(tier="BUSINESS").delete()  # the admin may delete a row
-    listed = alice.client.get(CLIENTS, {"firmEntityId": alice.firm.public_id})
-    assert listed.status_code == 200, listed.content
-    link = listed.json()["clients"][0]["link"]
+    listed = api(alice).get(CLIENTS, {"firmEntityId": alice.firm.public_id})
+    link = listed["clients"][0]["link"]
     alice.client.raise_request_exception = False
-    response = alice.client.get(OVERVIEW, {"firmEntityId": alice.firm.public_id})
-    assert response.status_code == 200, response.content
-    client = response.json()["clients"][0]
+    client = api(alice).get(OVERVIEW, {"firmEntityId": alice.firm.public_id})["clients"][0]
     assert (client["monthlyFee"], client["monthlyFeeCents"]) == (
         link["monthlyFee"],
         link["monthlyFeeCents"],
@@ -454,7 +429,7 @@ def test_changes_need_the_commit(alice, acme, django_capture_on_commit_callbacks
     assert overview(alice)["changes"] == []
     assert not ProgramChange.objects.exists()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        send(alice, "post", CLIENTS, {"firmEntityId": alice.firm.public_id, "name": "Later Co"})
+        api(alice).post(CLIENTS, {"firmEntityId": alice.firm.public_id, "name": "Later Co"})
     assert callbacks
     assert not ProgramChange.objects.exists()
 

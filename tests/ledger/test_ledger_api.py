@@ -1,7 +1,6 @@
 """The ledger API: books, accounts, journal entries. Access, bad input, and flat query counts."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -10,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from axiomatic.core.ids import new_public_id
 from axiomatic.ledger.models import Account, Book, JournalEntry
 from axiomatic.ledger.services import JournalEntryDraft
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +35,6 @@ def entry_body(persona, **overrides):
     }
     body.update(overrides)
     return body
-
-
-def post(client, body):
-    return client.post(ENTRIES, data=json.dumps(body), content_type="application/json")
 
 
 # --- Reads ------------------------------------------------------------------------------------
@@ -85,9 +80,7 @@ def test_a_viewer_can_read(bob):
 
 
 def test_post_journal_entry_returns_it_with_its_lines(alice):
-    response = post(alice.client, entry_body(alice))
-    assert response.status_code == 201, response.content
-    entry = response.json()["journalEntry"]
+    entry = api(alice).post(ENTRIES, entry_body(alice))["journalEntry"]
     assert entry["id"].startswith("je_")
     assert entry["number"] == "JE-000001"
     assert entry["entityId"] == alice.firm.public_id
@@ -158,7 +151,7 @@ def test_bad_postings_are_400_naming_the_problem_and_write_nothing(alice, mutate
     body = entry_body(alice)
     mutate(body, alice)
     before = db_snapshot()
-    error = assert_error(post(alice.client, body), 400)
+    error = api(alice).post(ENTRIES, body, status=400)
     assert field in error["fields"], error
     assert error["message"].startswith(field) or field == "lines", error
     assert db_snapshot() == before
@@ -167,46 +160,38 @@ def test_bad_postings_are_400_naming_the_problem_and_write_nothing(alice, mutate
 def test_unbalanced_entry_has_its_own_code(alice):
     body = entry_body(alice)
     body["lines"][1]["credit"] = 1
-    error = assert_error(post(alice.client, body), 400, "unbalanced_entry")
+    error = api(alice).post(ENTRIES, body, status=400, code="unbalanced_entry")
     assert "debits 150000 != credits 1" in error["message"]
 
 
 def test_another_entitys_book_or_account_is_the_same_400_as_an_unknown_one(alice, charlie):
     foreign_book = entry_body(alice, bookId=charlie.gl.public_id)
     unknown_book = entry_body(alice, bookId=new_public_id("bk"))
-    a = assert_error(post(alice.client, foreign_book), 400)
-    b = assert_error(post(alice.client, unknown_book), 400)
+    a = api(alice).post(ENTRIES, foreign_book, status=400)
+    b = api(alice).post(ENTRIES, unknown_book, status=400)
     assert a == b
     foreign_account = entry_body(alice)
     foreign_account["lines"][1]["accountId"] = charlie.account("1000").public_id
     unknown_account = entry_body(alice)
     unknown_account["lines"][1]["accountId"] = new_public_id("acct")
-    assert assert_error(post(alice.client, foreign_account), 400) == assert_error(
-        post(alice.client, unknown_account), 400
+    assert api(alice).post(ENTRIES, foreign_account, status=400) == api(alice).post(
+        ENTRIES, unknown_account, status=400
     )
     assert JournalEntry.objects.count() == 0
 
 
 def test_malformed_json_and_wrong_content_type(alice):
-    error = assert_error(
-        alice.client.post(ENTRIES, data="{'entityId': ", content_type="application/json"),
-        400,
-        "malformed_request",
-    )
+    error = api(alice).post(ENTRIES, raw="{'entityId': ", status=400, code="malformed_request")
     assert "JSON" in error["message"]
-    assert_error(
-        alice.client.post(ENTRIES, data="[]", content_type="application/json"),
-        400,
-        "validation_error",
-    )
-    assert_error(alice.client.post(ENTRIES, data="null", content_type="application/json"), 400)
+    api(alice).post(ENTRIES, raw="[]", status=400, code="validation_error")
+    api(alice).post(ENTRIES, raw="null", status=400)
     assert_error(alice.client.post(ENTRIES, data={"entityId": "x"}), 415, "unsupported_media_type")
     assert JournalEntry.objects.count() == 0
 
 
 def test_a_viewer_cannot_post(bob):
     before = db_snapshot()
-    assert_error(post(bob.client, entry_body(bob)), 403, "permission_denied")
+    api(bob).post(ENTRIES, entry_body(bob), status=403, code="permission_denied")
     assert db_snapshot() == before
 
 
@@ -223,7 +208,7 @@ def test_anonymous_is_401(anon, alice, path):
 
 def test_anonymous_post_is_401_and_writes_nothing(anon, alice):
     before = db_snapshot()
-    assert_error(post(anon, entry_body(alice)), 401)
+    api(anon).post(ENTRIES, entry_body(alice), status=401)
     assert db_snapshot() == before
 
 
@@ -245,8 +230,10 @@ def test_another_firms_book_filter_is_the_same_404_as_an_unknown_one(alice, char
 
 def test_posting_to_another_firms_entity_is_404_and_writes_nothing(alice, charlie):
     before = db_snapshot()
-    foreign = post(alice.client, entry_body(charlie))
-    unknown = post(alice.client, entry_body(charlie, entityId=new_public_id("ent")))
+    foreign = api(alice).request("POST", ENTRIES, entry_body(charlie))
+    unknown = api(alice).request(
+        "POST", ENTRIES, entry_body(charlie, entityId=new_public_id("ent"))
+    )
     assert foreign.content == unknown.content
     assert_error(foreign, 404, "not_found")
     assert db_snapshot() == before
