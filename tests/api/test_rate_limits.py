@@ -1,7 +1,6 @@
 """Rate limits: per API key, per key on report renders, per client IP on share links; 429 in the
 error shape with Retry-After; atomic counting."""
 
-import threading
 import time
 import uuid
 
@@ -11,7 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from axiomatic.api.throttling import rate_limit_hit
-from tests.helpers import assert_error
+from tests.helpers import assert_error, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -86,22 +85,11 @@ def _concurrent_hits(threads: int, limit: int) -> list[float | None]:
     # One instant for every hit: a burst that straddles a minute boundary would be counted in two
     # windows (each allowing `limit`), which is the fixed window's documented edge, not a race.
     now = time.time()
-    barrier = threading.Barrier(threads)
-    results: list[float | None] = []
-    lock = threading.Lock()
-
-    def worker():
-        barrier.wait()
-        outcome = rate_limit_hit("concurrency-test", caller, limit, now=now)
-        with lock:
-            results.append(outcome)
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return results
+    race = run_concurrently(
+        lambda: rate_limit_hit("concurrency-test", caller, limit, now=now), threads
+    )
+    assert race.errors == []
+    return race.results
 
 
 def test_counting_is_exact_under_concurrency_in_process():

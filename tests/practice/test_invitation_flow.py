@@ -4,7 +4,6 @@ import datetime as dt
 import email
 import re
 import socket
-import threading
 from email import policy
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ from practice.services.invitations import (
     invitation_create,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import requires_postgres
+from tests.helpers import requires_postgres, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -231,25 +230,15 @@ def test_concurrent_accepts_make_one_membership(alice, acme):
         firm=alice.firm, entity=acme.client, email="pat@acme.test", role=Role.MEMBER
     )
     token = LINK.search(mail.outbox[-1].body).group(0).rsplit("/", 1)[1]
-    barrier = threading.Barrier(6)
-    outcomes: list[object] = []
 
     def accept():
         try:
-            barrier.wait(timeout=10)
-            outcomes.append(invitation_accept(token=token, full_name="Pat", password=PASSWORD))
+            return invitation_accept(token=token, full_name="Pat", password=PASSWORD)
         except InvitationUnusable as error:
-            outcomes.append(error.problem)
-        except BaseException as error:  # reported by the assertion below
-            outcomes.append(error)
-        finally:
-            connection.close()
+            return error.problem
 
-    threads = [threading.Thread(target=accept) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    race = run_concurrently(accept, 6)
+    outcomes = race.results + race.errors  # an unexpected error is reported by the assertion below
     memberships = [o for o in outcomes if isinstance(o, Membership)]
     assert len(memberships) == 1, outcomes
     assert sorted(o for o in outcomes if isinstance(o, str)) == [InvitationProblem.USED] * 5

@@ -7,7 +7,6 @@ import html
 import io
 import json
 import re
-import threading
 from types import SimpleNamespace
 
 import pypdf
@@ -24,7 +23,7 @@ from axiomatic.ledger.services import JournalEntryDraft
 from reports import services, views
 from reports.models import ReportShare, ReportShareAccess
 from tests.factories import EntityFactory
-from tests.helpers import assert_error, db_snapshot, requires_postgres
+from tests.helpers import assert_error, db_snapshot, requires_postgres, run_concurrently
 
 SHARES = "/api/reports/share"
 LINK_KEYS = {
@@ -616,30 +615,17 @@ THREADS = 50
 
 
 def _open_concurrently(token: str):
-    barrier = threading.Barrier(THREADS)
-    opened: list[str] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
-
-    def open_once() -> None:
+    def open_once() -> tuple[str, str]:
         try:
-            barrier.wait(timeout=30)
             share = services.share_open(token=token, ip="127.0.0.1", user_agent="t")
-            opened.append(share.public_id)
         except services.ShareUnusable as exc:
-            refused.append(str(exc.problem))
-        except BaseException as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
+            return "refused", str(exc.problem)
+        return "opened", share.public_id
 
-    threads = [threading.Thread(target=open_once) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
+    race = run_concurrently(open_once, THREADS)
+    assert race.errors == []  # a thread still running after the timeout is one of them
+    opened = [value for outcome, value in race.results if outcome == "opened"]
+    refused = [value for outcome, value in race.results if outcome == "refused"]
     return opened, refused
 
 
