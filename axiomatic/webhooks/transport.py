@@ -1,9 +1,10 @@
 """Where a webhook may go, and the one HTTP POST that takes it there.
 
-A receiver URL must be https (http only to loopback, when WEBHOOKS_ALLOW_LOOPBACK is on) and every
-address its host resolves to must be public: private, loopback, link-local, multicast and reserved
-addresses are refused, at registration and again at each delivery, because DNS can change between the
-two. The POST connects to the address that was checked (not a second lookup), follows no redirect, and
+A receiver URL must be https (http only to loopback, when WEBHOOKS_ALLOW_LOOPBACK is on), on a port
+from 1 to 65535, and every address its host resolves to must be public: global (`is_global`, plus the
+few ranges this Python still calls global), and an IPv6 address that carries an IPv4 one (mapped,
+6to4, Teredo, NAT64) only if that one is public too. This is checked at registration and again at
+each delivery, because DNS can change between the two. The POST connects to the address that was checked (not a second lookup), follows no redirect, and
 reads at most the first 1 KB of the answer.
 """
 
@@ -40,16 +41,44 @@ def check_url_form(url: str) -> None:
     if parts.username or parts.password:
         raise UnsafeUrl("The URL may not carry a user name or password.")
     try:
-        _ = parts.port  # raises on a port out of range or not a number
+        port = parts.port  # raises on a port out of range or not a number
     except ValueError as exc:
         raise UnsafeUrl("The URL's port is not valid.") from exc
+    if port is not None and not 1 <= port <= 65535:
+        raise UnsafeUrl("The URL's port must be from 1 to 65535.")
     if parts.scheme == "http" and not _allow_loopback():
         raise UnsafeUrl("Webhook URLs must use https.")
 
 
-def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+# Ranges this Python's `is_global` still calls global, though no public receiver lives there:
+# IETF protocol assignments (192.0.0.0/24, but for its two anycast relays) and IPv6 site-local.
+_NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("fec0::/10"))
+_GLOBAL_ANYCAST = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded_ipv4(address: Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64): each must pass too,
+    or `[2002:7f00:1::1]` (6to4 around 127.0.0.1) would reach loopback."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    inner = [address.ipv4_mapped, address.sixtofour]
+    if address.teredo:
+        inner.extend(address.teredo)
+    if address in _NAT64:
+        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [a for a in inner if a is not None]
+
+
+def _address_problem(address: Address) -> str | None:
+    """None for an address a webhook may go to; else what it is, for the message."""
+    for inner in _embedded_ipv4(address):
+        # Loopback reached through a wrapper is never the development receiver: refuse it always.
+        problem = "a loopback address" if inner.is_loopback else _address_problem(inner)
+        if problem:
+            return problem
     if address.is_loopback:
         return None if _allow_loopback() else "a loopback address"
     if address.is_link_local:
@@ -58,6 +87,9 @@ def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
         return "a private address"
     if address.is_multicast or address.is_reserved or address.is_unspecified:
         return "a reserved address"
+    not_global = any(address in network for network in _NOT_GLOBAL)
+    if not address.is_global or (not_global and address not in _GLOBAL_ANYCAST):
+        return "an address that is not public"
     return None
 
 
