@@ -46,10 +46,15 @@ class ReportShare(models.Model):
 
 
 class ReportShareAccess(models.Model):
+    """One open of a share link. The open grants a short-lived page URL signed with `grant`,
+    which serves at most a few fetches (the page, its PDF, a reload): `views` counts them."""
+
     share = models.ForeignKey(ReportShare, on_delete=models.CASCADE, related_name="accesses")
     accessed_at = models.DateTimeField(auto_now_add=True)
     ip_hash = models.CharField(max_length=64)
     user_agent = models.CharField(max_length=300, blank=True)
+    grant = models.CharField(max_length=32, blank=True)
+    views = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.share_id} at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,10 @@ from reports.models import ReportShare, ReportShareAccess
 
 TOKEN_PREFIX = "tok_"
 TOKEN_BYTES = 32
+GRANT_BYTES = 16
+# Fetches of the page one open grants (the report, its PDF, a reload or two). The link's count
+# limits opens; this keeps one open from serving the report to anyone it is forwarded to.
+VIEWS_PER_OPEN = 5
 
 
 def _hash(token: str) -> str:
@@ -79,7 +83,8 @@ def _ip_hash(ip: str) -> str:
 
 @transaction.atomic
 def share_open(*, token: str, ip: str, user_agent: str) -> ReportShare:
-    """Count one access if the link is usable, in one conditional UPDATE (no lost counts)."""
+    """Count one access if the link is usable, in one conditional UPDATE (no lost counts).
+    `share.access` on the returned share is the access row; its `grant` opens the page."""
     now = timezone.now()
     digest = _hash(token) if token.startswith(TOKEN_PREFIX) else None
     usable = Q(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now) & (
@@ -97,8 +102,38 @@ def share_open(*, token: str, ip: str, user_agent: str) -> ReportShare:
         if share.expires_at <= now:
             raise ShareUnusable(ShareProblem.EXPIRED)
         raise ShareUnusable(ShareProblem.USED_UP)
-    ReportShareAccess.objects.create(share=share, ip_hash=_ip_hash(ip), user_agent=user_agent[:300])
+    share.access = ReportShareAccess.objects.create(
+        share=share,
+        ip_hash=_ip_hash(ip),
+        user_agent=user_agent[:300],
+        grant=secrets.token_urlsafe(GRANT_BYTES),
+    )
     events.share_event("report_share.accessed", share=share)
+    return share
+
+
+def share_page_view(*, share_public_id: str, grant: str) -> ReportShare:
+    """Count one fetch of the page an open granted; the link must still be usable (not revoked,
+    not expired) and the open's fetches not used up. One conditional UPDATE counts, so racing
+    fetches never exceed VIEWS_PER_OPEN."""
+    now = timezone.now()
+    share = (
+        ReportShare.objects.select_related("book", "entity")
+        .filter(public_id=share_public_id)
+        .first()
+    )
+    if share is None or not grant:
+        raise ShareUnusable(ShareProblem.UNKNOWN)
+    if share.revoked_at is not None:
+        raise ShareUnusable(ShareProblem.REVOKED)
+    if share.expires_at <= now:
+        raise ShareUnusable(ShareProblem.EXPIRED)
+    counted = ReportShareAccess.objects.filter(
+        share=share, grant=grant, views__lt=VIEWS_PER_OPEN
+    ).update(views=F("views") + 1)
+    if not counted:
+        known = ReportShareAccess.objects.filter(share=share, grant=grant).exists()
+        raise ShareUnusable(ShareProblem.USED_UP if known else ShareProblem.UNKNOWN)
     return share
 
 

@@ -222,6 +222,15 @@ def _share_problem_page(request, error: services.ShareUnusable) -> HttpResponse:
     return _private(response)
 
 
+def _too_many_page(request, wait: float) -> HttpResponse:
+    response = render(
+        request, "reports/share_unusable.html", {"problem": "rate_limited"}, status=429
+    )
+    response["Retry-After"] = str(int(wait))
+    response.api_passthrough = True
+    return _private(response)
+
+
 def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -257,7 +266,9 @@ class ShareOpenViewSet(ApiViewSet):
             )
         except services.ShareUnusable as error:
             return _share_problem_page(request, error)
-        signed = signing.TimestampSigner(salt=SHARE_VIEW_SALT).sign(share.public_id)
+        signed = signing.TimestampSigner(salt=SHARE_VIEW_SALT).sign(
+            f"{share.public_id}.{share.access.grant}"
+        )
         return _private(redirect(reverse("report-share-view", args=[signed])))
 
 
@@ -280,19 +291,24 @@ def _document_response(request, document: ReportDocument) -> HttpResponse:
 
 @require_safe
 def share_view_page(request, signed: str):
-    """The rendered report behind a share link, for a few minutes after the link was opened."""
+    """The rendered report behind a share link, for a few minutes and a few fetches after the link
+    was opened, and only while the link itself is usable (not revoked, not expired)."""
+    throttle = ShareLinkThrottle()  # the same per-address budget as opening the link
+    if not throttle.allow_request(request, None):
+        return _too_many_page(request, throttle.wait())
     try:
-        public_id = signing.TimestampSigner(salt=SHARE_VIEW_SALT).unsign(
+        payload = signing.TimestampSigner(salt=SHARE_VIEW_SALT).unsign(
             signed, max_age=SHARE_VIEW_MAX_AGE
         )
     except signing.SignatureExpired:
         return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.EXPIRED))
     except signing.BadSignature:
         return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.UNKNOWN))
-    share = selectors.share_get(public_id=public_id)
-    if share is None or share.revoked_at is not None:
-        problem = services.ShareProblem.UNKNOWN if share is None else services.ShareProblem.REVOKED
-        return _share_problem_page(request, services.ShareUnusable(problem))
+    public_id, _, grant = payload.partition(".")
+    try:
+        share = services.share_page_view(share_public_id=public_id, grant=grant)
+    except services.ShareUnusable as error:
+        return _share_problem_page(request, error)
     # A link made for a long PDF serves that document, or says it is not ready yet: building the
     # statement first would run its grouped balance query for nothing.
     document = selectors.document_for_share(share=share)
