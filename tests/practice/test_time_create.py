@@ -12,13 +12,14 @@ from practice.models import TimeEntry
 from practice.services.clients import client_archive, client_update, firm_default_rate_set
 from practice.services.engagements import engagement_create
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
+    TIME,
     create,
+    entry_url,
+    in_firm,
     listing,
-    patch,
-    post,
     tasks_of,
     time_body,
 )
@@ -30,9 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_returns_the_entry_with_exactly_the_contract_keys(alice, acme):
-    response = post(alice.client, time_body(alice, acme, rate=15_000))
-    assert response.status_code == 201, response.content
-    body = response.json()
+    body = api(alice).post(TIME, time_body(alice, acme, rate=15_000))
     assert set(body) == {"entry"}
     entry = body["entry"]
     assert set(entry) == ENTRY_KEYS
@@ -70,9 +69,7 @@ def test_create_returns_the_entry_with_exactly_the_contract_keys(alice, acme):
 def test_create_with_only_the_required_fields_uses_the_defaults(alice, acme):
     body = time_body(alice, acme)
     del body["description"]
-    response = post(alice.client, body)
-    assert response.status_code == 201, response.content
-    entry = response.json()["entry"]
+    entry = api(alice).post(TIME, body)["entry"]
     assert entry["description"] == ""
     assert entry["billable"] is True
     assert entry["rate"] is None and entry["rateSource"] == "none" and entry["amount"] is None
@@ -117,19 +114,10 @@ def test_a_task_of_another_engagement_is_400(alice, acme, bookkeeping):
         type="tax_prep",
     )
     before = db_snapshot()
-    error = assert_error(
-        post(
-            alice.client,
-            time_body(
-                alice,
-                acme,
-                engagementId=bookkeeping.public_id,
-                taskId=tasks_of(other)[0].public_id,
-            ),
-        ),
-        400,
-        "validation_error",
+    body = time_body(
+        alice, acme, engagementId=bookkeeping.public_id, taskId=tasks_of(other)[0].public_id
     )
+    error = api(alice).post(TIME, body, status=400, code="validation_error")
     assert "taskId" in error["fields"]
     assert db_snapshot() == before
 
@@ -186,9 +174,8 @@ def test_later_rate_changes_never_reprice_existing_entries(alice, make_client):
     assert (entries[by_firm["id"]]["rate"], entries[by_firm["id"]]["amount"]) == (9_000, 22_500)
 
     # Editing something else keeps the snapshot too; only the amount follows the new hours.
-    response = patch(alice.client, by_client["id"], {"hours": 1}, firm_id=alice.firm.public_id)
-    assert response.status_code == 200, response.content
-    edited = response.json()["entry"]
+    firm = in_firm(alice.firm.public_id)
+    edited = api(alice).patch(entry_url(by_client["id"]), {"hours": 1}, params=firm)["entry"]
     assert (edited["rate"], edited["rateSource"], edited["amount"]) == (20_000, "client", 20_000)
 
     # New entries do use the new rates.
@@ -223,10 +210,11 @@ def test_same_external_reference_twice_is_409_naming_the_existing_entry(alice, a
     first = create(alice, acme, externalReference="harvest-42")
     other = make_client(alice, "Other Co")
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, time_body(alice, other, externalReference="harvest-42")),
-        409,
-        "duplicate_external_reference",
+    error = api(alice).post(
+        TIME,
+        time_body(alice, other, externalReference="harvest-42"),
+        status=409,
+        code="duplicate_external_reference",
     )
     assert first["id"] in error["message"]
     assert "externalReference" in error["fields"]
@@ -250,7 +238,7 @@ def test_entity_must_be_an_active_client_of_the_firm_all_others_are_the_same_404
     client_archive(link=archived)
     before = db_snapshot()
     responses = [
-        post(alice.client, time_body(alice, acme, entityId=entity_id))
+        api(alice).request("POST", TIME, time_body(alice, acme, entityId=entity_id))
         for entity_id in (
             new_public_id("ent"),
             alice.firm.public_id,
@@ -268,13 +256,17 @@ def test_entity_must_be_an_active_client_of_the_firm_all_others_are_the_same_404
 def test_charlie_using_alices_ids_gets_the_same_404_as_unknown_ids(alice, acme, charlie, globex):
     before = db_snapshot()
     # Alice's firm with Charlie's key.
-    foreign_firm = post(charlie.client, time_body(alice, acme))
-    unknown_firm = post(charlie.client, time_body(alice, acme, firmEntityId=new_public_id("ent")))
+    foreign_firm = api(charlie).request("POST", TIME, time_body(alice, acme))
+    unknown_firm = api(charlie).request(
+        "POST", TIME, time_body(alice, acme, firmEntityId=new_public_id("ent"))
+    )
     assert_error(foreign_firm, 404, "not_found")
     assert foreign_firm.content == unknown_firm.content
     # His own firm with Alice's client.
-    foreign_client = post(charlie.client, time_body(charlie, acme))
-    unknown_client = post(charlie.client, time_body(charlie, acme, entityId=new_public_id("ent")))
+    foreign_client = api(charlie).request("POST", TIME, time_body(charlie, acme))
+    unknown_client = api(charlie).request(
+        "POST", TIME, time_body(charlie, acme, entityId=new_public_id("ent"))
+    )
     assert_error(foreign_client, 404, "not_found")
     assert foreign_client.content == unknown_client.content == foreign_firm.content
     assert db_snapshot() == before

@@ -7,8 +7,8 @@ import pytest
 
 from axiomatic.core.ids import new_public_id
 from practice.services.engagements import engagement_create
-from tests.helpers import assert_error, db_snapshot
-from tests.practice.time_helpers import TIME, create, post, tasks_of, time_body
+from tests.helpers import api, assert_error, db_snapshot
+from tests.practice.time_helpers import TIME, create, tasks_of, time_body
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_bad_create_bodies_are_400_naming_the_field_and_write_nothing(alice, acm
     body = time_body(alice, acme)
     mutate(body)
     before = db_snapshot()
-    error = assert_error(post(alice.client, body), 400, "validation_error")
+    error = api(alice).post(TIME, body, status=400, code="validation_error")
     assert field in error["fields"], error
     assert error["message"].startswith(field), error
     assert db_snapshot() == before
@@ -111,7 +111,7 @@ def test_hours_at_and_inside_the_bounds_are_accepted(alice, acme, hours):
 )
 def test_malformed_json_is_400(alice, acme, raw):
     before = db_snapshot()
-    error = assert_error(alice.client.post(TIME, data=raw, content_type="application/json"), 400)
+    error = api(alice).post(TIME, raw=raw, status=400)
     assert error["code"] in {"malformed_request", "validation_error"}
     assert db_snapshot() == before
 
@@ -119,7 +119,7 @@ def test_malformed_json_is_400(alice, acme, raw):
 @pytest.mark.parametrize("raw", ["[]", "null", '"text"', "42", "[{}]"])
 def test_a_json_body_that_is_not_an_object_is_400(alice, acme, raw):
     before = db_snapshot()
-    assert_error(alice.client.post(TIME, data=raw, content_type="application/json"), 400)
+    api(alice).post(TIME, raw=raw, status=400)
     assert db_snapshot() == before
 
 
@@ -148,8 +148,8 @@ def test_reference_ids_of_another_firm_are_the_same_400_as_unknown_ones(
     ]
     before = db_snapshot()
     for field, foreign, unknown in cases:
-        a = post(alice.client, time_body(alice, acme, **{field: foreign}))
-        b = post(alice.client, time_body(alice, acme, **{field: unknown}))
+        a = api(alice).request("POST", TIME, time_body(alice, acme, **{field: foreign}))
+        b = api(alice).request("POST", TIME, time_body(alice, acme, **{field: unknown}))
         assert assert_error(a, 400, "validation_error")["fields"].keys() == {field}
         assert a.content == b.content
     assert db_snapshot() == before
@@ -165,12 +165,9 @@ def test_an_engagement_of_another_client_of_the_same_firm_is_400(alice, acme, ma
         type="bookkeeping",
     )
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, time_body(alice, acme, engagementId=theirs.public_id)), 400
-    )
+    error = api(alice).post(TIME, time_body(alice, acme, engagementId=theirs.public_id), status=400)
     assert "engagementId" in error["fields"]
-    error = assert_error(
-        post(alice.client, time_body(alice, acme, taskId=tasks_of(theirs)[0].public_id)), 400
-    )
+    body = time_body(alice, acme, taskId=tasks_of(theirs)[0].public_id)
+    error = api(alice).post(TIME, body, status=400)
     assert "taskId" in error["fields"]
     assert db_snapshot() == before

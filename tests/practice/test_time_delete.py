@@ -1,18 +1,18 @@
 """Deleting time: an unbilled entry goes, a billed one stays (409), another firm's is the same 404
 as an unknown one, and a delete racing invoicing never deletes billed time (PostgreSQL)."""
 
-import json
 import threading
 import time
+from functools import partial
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.ids import new_public_id
 from practice.models import TimeEntry
-from tests.helpers import assert_error, db_snapshot, requires_postgres
-from tests.practice.time_helpers import TIME, create, delete, listing, mark_billed
+from tests.helpers import api, assert_error, db_snapshot, requires_postgres, run_together
+from tests.practice.time_helpers import TIME, create, entry_in_firm, in_firm, listing, mark_billed
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,12 @@ pytestmark = pytest.mark.django_db
 def test_delete_removes_the_entry(alice, acme):
     keep = create(alice, acme)
     entry = create(alice, acme)
-    response = delete(alice.client, entry["id"], alice.firm.public_id)
-    assert response.status_code == 204
-    assert response.content == b""
+    firm = alice.firm.public_id
+    assert api(alice).delete(TIME, entry_in_firm(entry["id"], firm), status=204) is None  # no body
     assert not TimeEntry.objects.filter(public_id=entry["id"]).exists()
     assert [e["id"] for e in listing(alice)["entries"]] == [keep["id"]]
-    again = delete(alice.client, entry["id"], alice.firm.public_id)
-    unknown = delete(alice.client, new_public_id("te"), alice.firm.public_id)
+    again = api(alice).request("DELETE", TIME, params=entry_in_firm(entry["id"], firm))
+    unknown = api(alice).request("DELETE", TIME, params=entry_in_firm(new_public_id("te"), firm))
     assert_error(again, 404, "not_found")
     assert again.content == unknown.content
 
@@ -38,8 +37,11 @@ def test_delete_of_a_billed_entry_is_409_and_deletes_nothing(alice, acme):
     entry = create(alice, acme)
     mark_billed(entry["id"], number="INV-0003")
     before = db_snapshot()
-    error = assert_error(
-        delete(alice.client, entry["id"], alice.firm.public_id), 409, "time_entry_invoiced"
+    error = api(alice).delete(
+        TIME,
+        entry_in_firm(entry["id"], alice.firm.public_id),
+        status=409,
+        code="time_entry_invoiced",
     )
     assert entry["id"] in error["message"] and "INV-0003" in error["message"]
     assert db_snapshot() == before
@@ -49,9 +51,14 @@ def test_delete_of_a_billed_entry_is_409_and_deletes_nothing(alice, acme):
 def test_delete_of_another_firms_entry_is_the_same_404_as_an_unknown_one(alice, acme, charlie):
     mine = create(alice, acme)
     before = db_snapshot()
-    unknown = delete(charlie.client, new_public_id("te"), charlie.firm.public_id)
-    foreign = delete(charlie.client, mine["id"], charlie.firm.public_id)
-    foreign_firm = delete(charlie.client, mine["id"], alice.firm.public_id)
+    his_firm = charlie.firm.public_id
+    unknown = api(charlie).request(
+        "DELETE", TIME, params=entry_in_firm(new_public_id("te"), his_firm)
+    )
+    foreign = api(charlie).request("DELETE", TIME, params=entry_in_firm(mine["id"], his_firm))
+    foreign_firm = api(charlie).request(
+        "DELETE", TIME, params=entry_in_firm(mine["id"], alice.firm.public_id)
+    )
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content == foreign_firm.content
     assert db_snapshot() == before
@@ -73,19 +80,17 @@ def test_bad_delete_parameters_are_400_and_delete_nothing(alice, acme, entry_id,
     entry_id = entry["id"] if entry_id == "ENTRY" else entry_id
     firm = alice.firm.public_id if firm == "FIRM" else firm
     before = db_snapshot()
-    error = assert_error(delete(alice.client, entry_id, firm), 400, "validation_error")
+    params = {"timeEntryId": entry_id, "firmEntityId": firm}
+    params = {k: v for k, v in params.items() if v is not None}
+    error = api(alice).delete(TIME, params, status=400, code="validation_error")
     assert field in error["fields"], error
     assert db_snapshot() == before
 
 
 def test_a_delete_body_does_not_replace_the_query_string(alice, acme):
     entry = create(alice, acme)
-    response = alice.client.delete(
-        TIME,
-        data=json.dumps({"timeEntryId": entry["id"], "firmEntityId": alice.firm.public_id}),
-        content_type="application/json",
-    )
-    assert_error(response, 400, "validation_error")
+    body = entry_in_firm(entry["id"], alice.firm.public_id)
+    assert_error(api(alice).request("DELETE", TIME, body), 400, "validation_error")
     assert TimeEntry.objects.filter(public_id=entry["id"]).exists()
 
 
@@ -115,36 +120,19 @@ def _bill_under_lock(pk: int, *, hold: float = 0.0, locked: threading.Event | No
 def test_a_delete_waits_for_invoicing_that_holds_the_entry_and_then_refuses(alice, acme):
     entry = create(alice, acme, rate=10_000)
     pk = TimeEntry.objects.get(public_id=entry["id"]).pk
-    alice.client.get(TIME, {"firmEntityId": alice.firm.public_id})  # stamp the key's use now
+    firm = alice.firm.public_id
+    api(alice).get(TIME, in_firm(firm))  # stamp the key's use now
     locked = threading.Event()
-    results: dict[str, object] = {}
-    errors: list[BaseException] = []
-
-    def bill():
-        try:
-            results["billed"] = _bill_under_lock(pk, hold=0.5, locked=locked)
-        except BaseException as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
 
     def remove():
-        try:
-            assert locked.wait(timeout=10)
-            results["delete"] = delete(alice.client, entry["id"], alice.firm.public_id)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        assert locked.wait(timeout=10)
+        return api(alice).request("DELETE", TIME, params=entry_in_firm(entry["id"], firm))
 
-    threads = [threading.Thread(target=bill), threading.Thread(target=remove)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert errors == []
-    assert results["billed"] is True
-    assert_error(results["delete"], 409, "time_entry_invoiced")
+    race = run_together(partial(_bill_under_lock, pk, hold=0.5, locked=locked), remove)
+    assert race.errors == []
+    billed, deleted = race.results
+    assert billed is True
+    assert_error(deleted, 409, "time_entry_invoiced")
     stored = TimeEntry.objects.get(pk=pk)
     assert stored.billing_status == "billed" and stored.invoice_number == "INV-RACE"
 
@@ -152,44 +140,23 @@ def test_a_delete_waits_for_invoicing_that_holds_the_entry_and_then_refuses(alic
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_racing_delete_and_invoicing_never_both_win(alice, acme):
-    alice.client.get(TIME, {"firmEntityId": alice.firm.public_id})  # stamp the key's use now
+    firm = alice.firm.public_id
+    api(alice).get(TIME, in_firm(firm))  # stamp the key's use now
     for _ in range(5):
         entry = create(alice, acme, rate=10_000)
         pk = TimeEntry.objects.get(public_id=entry["id"]).pk
-        barrier = threading.Barrier(2)
-        results: dict[str, object] = {}
-        errors: list[BaseException] = []
-
-        def bill(pk=pk, barrier=barrier, results=results, errors=errors):
-            try:
-                barrier.wait(timeout=10)
-                results["billed"] = _bill_under_lock(pk, hold=0.05)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        def remove(entry_id=entry["id"], barrier=barrier, results=results, errors=errors):
-            try:
-                barrier.wait(timeout=10)
-                results["delete"] = delete(alice.client, entry_id, alice.firm.public_id)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=bill), threading.Thread(target=remove)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
-        assert errors == []
+        race = run_together(
+            partial(_bill_under_lock, pk, hold=0.05),
+            partial(api(alice).request, "DELETE", TIME, params=entry_in_firm(entry["id"], firm)),
+        )
+        assert race.errors == []
+        billed, response = race.results
         stored = TimeEntry.objects.filter(pk=pk).first()
-        deleted = results["delete"].status_code == 204
+        deleted = response.status_code == 204
         if deleted:
-            assert results["billed"] is False, "the entry was billed and then deleted"
+            assert billed is False, "the entry was billed and then deleted"
             assert stored is None
         else:
-            assert_error(results["delete"], 409, "time_entry_invoiced")
-            assert results["billed"] is True
+            assert_error(response, 409, "time_entry_invoiced")
+            assert billed is True
             assert stored is not None and stored.billing_status == "billed"

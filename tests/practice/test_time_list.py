@@ -11,17 +11,18 @@ from django.utils import timezone
 from axiomatic.core.ids import new_public_id
 from practice.models import TimeEntry
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import assert_error
+from tests.helpers import api, assert_error
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
     LIST_KEYS,
     TIME,
     bulk_entries,
     create,
-    delete,
+    entry_in_firm,
+    entry_url,
+    in_firm,
     listing,
     mark_billed,
-    patch,
     tasks_of,
 )
 
@@ -149,7 +150,9 @@ def test_updated_since_filter(alice, acme):
     since = (timezone.now() - dt.timedelta(days=1)).isoformat().replace("+00:00", "Z")
     assert [e["id"] for e in listing(alice, updatedSince=since)["entries"]] == [new["id"]]
     # An edit brings an entry back into the window.
-    patch(alice.client, old["id"], {"description": "edited"}, firm_id=alice.firm.public_id)
+    api(alice).patch(
+        entry_url(old["id"]), {"description": "edited"}, params=in_firm(alice.firm.public_id)
+    )
     assert {e["id"] for e in listing(alice, updatedSince=since)["entries"]} == {
         old["id"],
         new["id"],
@@ -179,9 +182,9 @@ def test_the_list_never_shows_another_firms_entries(alice, acme, charlie, globex
 
 def test_listing_another_firm_is_the_same_404_as_an_unknown_one(alice, acme, charlie):
     create(alice, acme)
-    foreign = charlie.client.get(TIME, {"firmEntityId": alice.firm.public_id})
-    unknown = charlie.client.get(TIME, {"firmEntityId": new_public_id("ent")})
-    client_entity = charlie.client.get(TIME, {"firmEntityId": acme.client.public_id})
+    foreign = api(charlie).request("GET", TIME, params=in_firm(alice.firm.public_id))
+    unknown = api(charlie).request("GET", TIME, params=in_firm(new_public_id("ent")))
+    client_entity = api(charlie).request("GET", TIME, params=in_firm(acme.client.public_id))
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content == client_entity.content
 
@@ -215,23 +218,18 @@ def test_bad_list_query_parameters_are_400(alice, acme, extra, field):
     create(alice, acme)
     params = {"firmEntityId": alice.firm.public_id, **extra}
     params = {k: v for k, v in params.items() if v is not None}
-    error = assert_error(alice.client.get(TIME, params), 400, "validation_error")
+    error = api(alice).get(TIME, params, status=400, code="validation_error")
     assert field in error["fields"], error
 
 
 def test_a_cursor_of_another_list_is_refused(alice, acme, make_client):
     make_client(alice, "Other Co")
-    clients = alice.client.get(
+    clients = api(alice).get(
         "/api/practice/clients", {"firmEntityId": alice.firm.public_id, "limit": 1}
-    ).json()
-    assert clients["nextCursor"]
-    error = assert_error(
-        alice.client.get(
-            TIME, {"firmEntityId": alice.firm.public_id, "cursor": clients["nextCursor"]}
-        ),
-        400,
-        "validation_error",
     )
+    assert clients["nextCursor"]
+    params = {"firmEntityId": alice.firm.public_id, "cursor": clients["nextCursor"]}
+    error = api(alice).get(TIME, params, status=400, code="validation_error")
     assert "cursor" in error["fields"]
 
 
@@ -270,16 +268,15 @@ def test_a_cursor_keeps_its_place_when_earlier_entries_are_deleted(alice, acme):
     first = listing(alice, limit=3)
     # Delete what was already served: the next page still starts right after it.
     for entry in first["entries"]:
-        assert delete(alice.client, entry["id"], alice.firm.public_id).status_code == 204
+        api(alice).delete(TIME, entry_in_firm(entry["id"], alice.firm.public_id), status=204)
     second = listing(alice, limit=3, cursor=first["nextCursor"])
     assert len(second["entries"]) == 3 and second["hasMore"] is False
 
 
 def _count_queries(persona, params) -> int:
-    persona.client.get(TIME, params)  # warm up: the first call of a minute stamps the key's use
+    api(persona).get(TIME, params)  # warm up: the first call of a minute stamps the key's use
     with CaptureQueriesContext(connection) as ctx:
-        response = persona.client.get(TIME, params)
-    assert response.status_code == 200, response.content
+        api(persona).get(TIME, params)
     return len(ctx.captured_queries)
 
 

@@ -12,13 +12,14 @@ from practice.models import ClientLink, TimeEntry
 from practice.services.clients import client_archive, client_update, firm_default_rate_set
 from practice.services.engagements import engagement_create
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import assert_error
+from tests.helpers import api, assert_error
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
     create,
+    entry_url,
+    in_firm,
     listing,
     mark_billed,
-    patch,
     row,
     tasks_of,
 )
@@ -34,9 +35,8 @@ def test_patch_edits_an_unbilled_entry(alice, acme):
     TimeEntry.objects.filter(public_id=entry["id"]).update(
         updated_at=timezone.now() - dt.timedelta(hours=1)
     )
-    response = patch(
-        alice.client,
-        entry["id"],
+    body = api(alice).patch(
+        entry_url(entry["id"]),
         {
             "hours": 3.25,
             "description": "Reconciliations",
@@ -44,11 +44,10 @@ def test_patch_edits_an_unbilled_entry(alice, acme):
             "date": "2026-01-20",
             "externalReference": "harvest-9",
         },
-        firm_id=alice.firm.public_id,
+        params=in_firm(alice.firm.public_id),
     )
-    assert response.status_code == 200, response.content
-    assert set(response.json()) == {"entry"}
-    edited = response.json()["entry"]
+    assert set(body) == {"entry"}
+    edited = body["entry"]
     assert set(edited) == ENTRY_KEYS
     assert edited == {
         **entry,
@@ -71,17 +70,16 @@ def test_patch_edits_an_unbilled_entry(alice, acme):
 
 def test_patch_takes_the_firm_from_the_body_too(alice, acme):
     entry = create(alice, acme)
-    response = patch(alice.client, entry["id"], {"firmEntityId": alice.firm.public_id, "hours": 4})
-    assert response.status_code == 200, response.content
-    assert response.json()["entry"]["hours"] == 4.0
+    body = {"firmEntityId": alice.firm.public_id, "hours": 4}
+    assert api(alice).patch(entry_url(entry["id"]), body)["entry"]["hours"] == 4.0
 
 
 def test_patch_a_new_rate_or_a_null_rate(alice, acme, make_client):
     rated = make_client(alice, "Rated Co", default_rate_cents=20_000)
     entry = create(alice, rated, hours=2)
-    firm = alice.firm.public_id
+    firm = in_firm(alice.firm.public_id)
 
-    explicit = patch(alice.client, entry["id"], {"rate": 5_000}, firm_id=firm).json()["entry"]
+    explicit = api(alice).patch(entry_url(entry["id"]), {"rate": 5_000}, params=firm)["entry"]
     assert (explicit["rate"], explicit["rateSource"], explicit["amount"]) == (
         5_000,
         "explicit",
@@ -89,7 +87,7 @@ def test_patch_a_new_rate_or_a_null_rate(alice, acme, make_client):
     )
     # A null rate goes back to the defaults as they are now.
     client_update(link=rated, changes={"default_rate_cents": 25_000})
-    derived = patch(alice.client, entry["id"], {"rate": None}, firm_id=firm).json()["entry"]
+    derived = api(alice).patch(entry_url(entry["id"]), {"rate": None}, params=firm)["entry"]
     assert (derived["rate"], derived["rateSource"], derived["amount"]) == (
         25_000,
         "client",
@@ -104,14 +102,11 @@ def test_patch_moves_an_entry_to_another_client(alice, acme, make_client, bookke
     entry = create(alice, acme, hours=2, engagementId=bookkeeping.public_id, taskId=task.public_id)
     assert (entry["rateSource"], entry["taskId"]) == ("firm", task.public_id)
 
-    response = patch(
-        alice.client,
-        entry["id"],
+    moved = api(alice).patch(
+        entry_url(entry["id"]),
         {"entityId": rated.client.public_id},
-        firm_id=alice.firm.public_id,
-    )
-    assert response.status_code == 200, response.content
-    moved = response.json()["entry"]
+        params=in_firm(alice.firm.public_id),
+    )["entry"]
     assert moved["entityId"] == rated.client.public_id
     # The engagement and task were the old client's: dropped. The rate follows the new client.
     assert moved["engagementId"] is None and moved["taskId"] is None
@@ -125,12 +120,11 @@ def test_patch_moves_an_entry_to_another_client(alice, acme, make_client, bookke
 def test_moving_an_entry_with_an_explicit_rate_keeps_the_rate(alice, acme, make_client):
     rated = make_client(alice, "Rated Co", default_rate_cents=20_000)
     entry = create(alice, acme, hours=2, rate=7_500)
-    moved = patch(
-        alice.client,
-        entry["id"],
+    moved = api(alice).patch(
+        entry_url(entry["id"]),
         {"entityId": rated.client.public_id},
-        firm_id=alice.firm.public_id,
-    ).json()["entry"]
+        params=in_firm(alice.firm.public_id),
+    )["entry"]
     assert (moved["rate"], moved["rateSource"], moved["amount"]) == (7_500, "explicit", 15_000)
 
 
@@ -144,14 +138,12 @@ def test_moving_with_an_engagement_of_the_new_client(alice, acme, make_client):
         type="bookkeeping",
     )
     entry = create(alice, acme)
-    moved = patch(
-        alice.client,
-        entry["id"],
+    moved = api(alice).patch(
+        entry_url(entry["id"]),
         {"entityId": other.client.public_id, "engagementId": theirs.public_id},
-        firm_id=alice.firm.public_id,
+        params=in_firm(alice.firm.public_id),
     )
-    assert moved.status_code == 200, moved.content
-    assert moved.json()["entry"]["engagementId"] == theirs.public_id
+    assert moved["entry"]["engagementId"] == theirs.public_id
     # An engagement of the old client is refused for the new one.
     stale = create(alice, acme)
     own = engagement_create(
@@ -162,14 +154,11 @@ def test_moving_with_an_engagement_of_the_new_client(alice, acme, make_client):
         type="bookkeeping",
     )
     stored = row(stale["id"])
-    error = assert_error(
-        patch(
-            alice.client,
-            stale["id"],
-            {"entityId": other.client.public_id, "engagementId": own.public_id},
-            firm_id=alice.firm.public_id,
-        ),
-        400,
+    error = api(alice).patch(
+        entry_url(stale["id"]),
+        {"entityId": other.client.public_id, "engagementId": own.public_id},
+        params=in_firm(alice.firm.public_id),
+        status=400,
     )
     assert "engagementId" in error["fields"]
     assert row(stale["id"]) == stored
@@ -182,8 +171,9 @@ def test_moving_to_a_client_that_is_not_an_active_client_is_the_same_404(
     client_archive(link=archived)
     entry = create(alice, acme)
     stored = row(entry["id"])
+    firm = in_firm(alice.firm.public_id)
     responses = [
-        patch(alice.client, entry["id"], {"entityId": entity_id}, firm_id=alice.firm.public_id)
+        api(alice).request("PATCH", entry_url(entry["id"]), {"entityId": entity_id}, params=firm)
         for entity_id in (
             new_public_id("ent"),
             alice.firm.public_id,
@@ -211,8 +201,11 @@ def test_changing_the_engagement_does_not_leave_a_task_of_another_engagement(
     entry = create(
         alice, acme, engagementId=bookkeeping.public_id, taskId=tasks_of(bookkeeping)[0].public_id
     )
-    response = patch(
-        alice.client, entry["id"], {"engagementId": other.public_id}, firm_id=alice.firm.public_id
+    response = api(alice).request(
+        "PATCH",
+        entry_url(entry["id"]),
+        {"engagementId": other.public_id},
+        params=in_firm(alice.firm.public_id),
     )
     stored = TimeEntry.objects.select_related("task").get(public_id=entry["id"])
     if response.status_code == 200:
@@ -231,8 +224,11 @@ def test_clearing_the_engagement_does_not_leave_its_task(alice, acme, bookkeepin
     entry = create(
         alice, acme, engagementId=bookkeeping.public_id, taskId=tasks_of(bookkeeping)[0].public_id
     )
-    response = patch(
-        alice.client, entry["id"], {"engagementId": None}, firm_id=alice.firm.public_id
+    response = api(alice).request(
+        "PATCH",
+        entry_url(entry["id"]),
+        {"engagementId": None},
+        params=in_firm(alice.firm.public_id),
     )
     stored = TimeEntry.objects.get(public_id=entry["id"])
     if response.status_code == 200:
@@ -249,12 +245,12 @@ def test_patch_user_and_clearing_references(alice, acme, bookkeeping):
     entry = create(
         alice, acme, engagementId=bookkeeping.public_id, taskId=tasks_of(bookkeeping)[0].public_id
     )
-    firm = alice.firm.public_id
-    edited = patch(alice.client, entry["id"], {"userId": dana.public_id}, firm_id=firm).json()
+    firm = in_firm(alice.firm.public_id)
+    edited = api(alice).patch(entry_url(entry["id"]), {"userId": dana.public_id}, params=firm)
     assert edited["entry"]["userId"] == dana.public_id
-    cleared = patch(
-        alice.client, entry["id"], {"taskId": None, "engagementId": None}, firm_id=firm
-    ).json()["entry"]
+    cleared = api(alice).patch(
+        entry_url(entry["id"]), {"taskId": None, "engagementId": None}, params=firm
+    )["entry"]
     assert cleared["taskId"] is None and cleared["engagementId"] is None
 
 
@@ -262,10 +258,12 @@ def test_patch_a_billed_entry_is_409_and_changes_nothing(alice, acme):
     entry = create(alice, acme)
     mark_billed(entry["id"], number="INV-0042")
     stored = row(entry["id"])
-    error = assert_error(
-        patch(alice.client, entry["id"], {"hours": 1}, firm_id=alice.firm.public_id),
-        409,
-        "time_entry_invoiced",
+    error = api(alice).patch(
+        entry_url(entry["id"]),
+        {"hours": 1},
+        params=in_firm(alice.firm.public_id),
+        status=409,
+        code="time_entry_invoiced",
     )
     assert entry["id"] in error["message"] and "INV-0042" in error["message"]
     assert row(entry["id"]) == stored
@@ -275,24 +273,20 @@ def test_patch_to_a_taken_external_reference_is_409(alice, acme):
     first = create(alice, acme, externalReference="harvest-1")
     second = create(alice, acme, externalReference="harvest-2")
     stored = row(second["id"])
-    error = assert_error(
-        patch(
-            alice.client,
-            second["id"],
-            {"externalReference": "harvest-1"},
-            firm_id=alice.firm.public_id,
-        ),
-        409,
-        "duplicate_external_reference",
+    firm = in_firm(alice.firm.public_id)
+    error = api(alice).patch(
+        entry_url(second["id"]),
+        {"externalReference": "harvest-1"},
+        params=firm,
+        status=409,
+        code="duplicate_external_reference",
     )
     assert first["id"] in error["message"]
     assert row(second["id"]) == stored
     # Its own reference again is no conflict, and clearing it is allowed.
-    firm = alice.firm.public_id
-    same = patch(alice.client, second["id"], {"externalReference": "harvest-2"}, firm_id=firm)
-    assert same.status_code == 200, same.content
-    cleared = patch(alice.client, second["id"], {"externalReference": None}, firm_id=firm)
-    assert cleared.json()["entry"]["externalReference"] is None
+    api(alice).patch(entry_url(second["id"]), {"externalReference": "harvest-2"}, params=firm)
+    cleared = api(alice).patch(entry_url(second["id"]), {"externalReference": None}, params=firm)
+    assert cleared["entry"]["externalReference"] is None
 
 
 BAD_PATCH_BODIES = [
@@ -336,10 +330,12 @@ def test_bad_patch_bodies_are_400_and_change_nothing(alice, acme, body, field):
     }
     body = {k: placeholders.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
     stored = row(entry["id"])
-    error = assert_error(
-        patch(alice.client, entry["id"], body, firm_id=alice.firm.public_id),
-        400,
-        "validation_error",
+    error = api(alice).patch(
+        entry_url(entry["id"]),
+        body,
+        params=in_firm(alice.firm.public_id),
+        status=400,
+        code="validation_error",
     )
     assert field in error["fields"], error
     assert row(entry["id"]) == stored
@@ -349,28 +345,29 @@ def test_bad_patch_bodies_are_400_and_change_nothing(alice, acme, body, field):
 def test_patch_with_a_body_that_is_not_a_json_object_is_400(alice, acme, raw):
     entry = create(alice, acme)
     stored = row(entry["id"])
-    assert_error(patch(alice.client, entry["id"], raw, firm_id=alice.firm.public_id), 400)
+    api(alice).patch(
+        entry_url(entry["id"]), raw=raw, params=in_firm(alice.firm.public_id), status=400
+    )
     assert row(entry["id"]) == stored
 
 
 def test_patch_without_a_firm_is_400(alice, acme):
     entry = create(alice, acme)
-    error = assert_error(patch(alice.client, entry["id"], {"hours": 1}), 400, "validation_error")
+    error = api(alice).patch(
+        entry_url(entry["id"]), {"hours": 1}, status=400, code="validation_error"
+    )
     assert "firmEntityId" in error["fields"]
 
 
 def test_patch_with_a_disagreeing_firm_in_body_and_query_is_400(alice, acme, charlie):
     entry = create(alice, acme)
     stored = row(entry["id"])
-    error = assert_error(
-        patch(
-            alice.client,
-            entry["id"],
-            {"firmEntityId": charlie.firm.public_id, "hours": 1},
-            firm_id=alice.firm.public_id,
-        ),
-        400,
-        "validation_error",
+    error = api(alice).patch(
+        entry_url(entry["id"]),
+        {"firmEntityId": charlie.firm.public_id, "hours": 1},
+        params=in_firm(alice.firm.public_id),
+        status=400,
+        code="validation_error",
     )
     assert "firmEntityId" in error["fields"]
     assert row(entry["id"]) == stored
@@ -380,10 +377,12 @@ def test_patch_with_a_disagreeing_firm_in_body_and_query_is_400(alice, acme, cha
     "bad_id", ["junk", "te_short", "ent_" + "0" * 26, "te_" + "0" * 2_000, "TE_" + "0" * 26]
 )
 def test_patch_with_a_malformed_path_id_is_400(alice, acme, bad_id):
-    error = assert_error(
-        patch(alice.client, bad_id, {"hours": 1}, firm_id=alice.firm.public_id),
-        400,
-        "validation_error",
+    error = api(alice).patch(
+        entry_url(bad_id),
+        {"hours": 1},
+        params=in_firm(alice.firm.public_id),
+        status=400,
+        code="validation_error",
     )
     assert "timeEntryId" in error["fields"]
 
@@ -393,22 +392,22 @@ def test_patch_of_another_firms_entry_is_the_same_404_as_an_unknown_one(
 ):
     mine = create(alice, acme)
     stored = row(mine["id"])
-    unknown = patch(
-        charlie.client, new_public_id("te"), {"hours": 1}, firm_id=charlie.firm.public_id
+    his_firm = in_firm(charlie.firm.public_id)
+    unknown = api(charlie).request(
+        "PATCH", entry_url(new_public_id("te")), {"hours": 1}, params=his_firm
     )
-    foreign = patch(charlie.client, mine["id"], {"hours": 1}, firm_id=charlie.firm.public_id)
+    foreign = api(charlie).request("PATCH", entry_url(mine["id"]), {"hours": 1}, params=his_firm)
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content
     # Naming Alice's firm with Charlie's key: the same 404 again.
-    foreign_firm = patch(charlie.client, mine["id"], {"hours": 1}, firm_id=alice.firm.public_id)
+    foreign_firm = api(charlie).request(
+        "PATCH", entry_url(mine["id"]), {"hours": 1}, params=in_firm(alice.firm.public_id)
+    )
     assert foreign_firm.content == unknown.content
     # And moving his entry to Alice's client.
     theirs = create(charlie, globex)
-    moved = patch(
-        charlie.client,
-        theirs["id"],
-        {"entityId": acme.client.public_id},
-        firm_id=charlie.firm.public_id,
+    moved = api(charlie).request(
+        "PATCH", entry_url(theirs["id"]), {"entityId": acme.client.public_id}, params=his_firm
     )
     assert moved.content == unknown.content
     assert row(mine["id"]) == stored
@@ -420,6 +419,7 @@ def test_archiving_a_client_keeps_its_entries_listed_and_editable(alice, acme):
     client_archive(link=acme)
     assert ClientLink.objects.get(pk=acme.pk).archived_at is not None
     assert [e["id"] for e in listing(alice)["entries"]] == [entry["id"]]
-    response = patch(alice.client, entry["id"], {"hours": 2}, firm_id=alice.firm.public_id)
-    assert response.status_code == 200, response.content
-    assert response.json()["entry"]["hours"] == 2.0
+    edited = api(alice).patch(
+        entry_url(entry["id"]), {"hours": 2}, params=in_firm(alice.firm.public_id)
+    )
+    assert edited["entry"]["hours"] == 2.0

@@ -2,12 +2,11 @@
 entries straight from the table."""
 
 import datetime as dt
-import json
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from axiomatic.entities.models import PartnerEnrollment
 from practice.models import TimeEntry
+from tests.helpers import api
 
 TIME = "/api/practice/time"
 
@@ -37,9 +36,6 @@ ENTRY_KEYS = {
 LIST_KEYS = {"entries", "totalHours", "billableHours", "hasMore", "nextCursor"}
 
 
-# --- Helpers ------------------------------------------------------------------------------------
-
-
 def time_body(persona, link, **overrides) -> dict:
     body = {
         "firmEntityId": persona.firm.public_id,
@@ -52,37 +48,26 @@ def time_body(persona, link, **overrides) -> dict:
     return body
 
 
-def post(client, body):
-    return client.post(TIME, data=json.dumps(body), content_type="application/json")
+def entry_url(public_id: str) -> str:
+    return f"{TIME}/{public_id}"
 
 
-def patch(client, public_id: str, body, *, firm_id: str | None = None):
-    url = f"{TIME}/{public_id}"
-    if firm_id is not None:
-        url += "?" + urlencode({"firmEntityId": firm_id})
-    data = body if isinstance(body, str) else json.dumps(body)
-    return client.patch(url, data=data, content_type="application/json")
+def in_firm(firm_id: str) -> dict[str, str]:
+    """The query string that names the firm."""
+    return {"firmEntityId": firm_id}
 
 
-def delete(client, public_id: str | None, firm_id: str | None):
-    params = {}
-    if public_id is not None:
-        params["timeEntryId"] = public_id
-    if firm_id is not None:
-        params["firmEntityId"] = firm_id
-    return client.delete(f"{TIME}?{urlencode(params)}")
+def entry_in_firm(public_id: str, firm_id: str) -> dict[str, str]:
+    """The query string of a DELETE, which names the entry and its firm."""
+    return {"timeEntryId": public_id, "firmEntityId": firm_id}
 
 
 def listing(persona, **params):
-    response = persona.client.get(TIME, {"firmEntityId": persona.firm.public_id, **params})
-    assert response.status_code == 200, response.content
-    return response.json()
+    return api(persona).get(TIME, {"firmEntityId": persona.firm.public_id, **params})
 
 
 def create(persona, link, **overrides) -> dict:
-    response = post(persona.client, time_body(persona, link, **overrides))
-    assert response.status_code == 201, response.content
-    return response.json()["entry"]
+    return api(persona).post(TIME, time_body(persona, link, **overrides))["entry"]
 
 
 def row(public_id: str) -> dict | None:
