@@ -14,10 +14,17 @@ from axiomatic.core.errors import AccessDeniedError, ErrorCode, NotFoundError
 from axiomatic.entities.access import (
     PARTNER_PROGRAM_REQUIRED_MESSAGE,
     enrollment_is_active,
+    may_write,
     reachable_entities,
     role_may_write,
 )
 from axiomatic.entities.models import Entity, Membership
+
+
+CLIENT_USERS_READ_ONLY = (
+    "Client users read their entity's ledger and statements here; changes are made by the firm "
+    "(its staff or its software)."
+)
 
 
 @dataclass(frozen=True)
@@ -71,19 +78,27 @@ def firm_for_request(request, firm_id: str, *, write: bool = False) -> Access:
 
 
 def entity_for_request(request, entity_id: str, *, write: bool = False) -> Access:
-    """An entity the caller reaches: its firm's own, an actively linked client, or a direct membership."""
+    """An entity the caller reaches: its firm's own, an actively linked client, or a direct
+    membership. Writes take a firm whose enrollment is active and a writing role in it: a suspended
+    firm reads its books but writes nothing (its own entity included), and a client user's
+    session (a member of a client entity, not of a firm) only reads: the API is the firms'."""
     user = request.user
     if isinstance(user, ApiKeyUser):
-        entity = reachable_entities(user.api_key.firm).filter(public_id=entity_id).first()
+        firm = user.api_key.firm
+        entity = reachable_entities(firm).filter(public_id=entity_id).first()
         if entity is None:
             raise NotFoundError()
-        return _deny_write(Access(entity=entity, can_write=True, actor=user.user), write)
+        if write:
+            _require_enrollment(firm)
+        return Access(entity=entity, can_write=True, actor=user.user)
     if getattr(user, "is_superuser", False):
         entity = Entity.objects.filter(public_id=entity_id).first()
         if entity is None:
             raise NotFoundError()
         return _deny_write(Access(entity=entity, can_write=True, actor=user), write)
     best: Access | None = None
+    suspended = False  # a writing role in a firm whose enrollment is not active
+    via_firm = False  # reached through a firm membership (else only as a client user)
     memberships = Membership.objects.select_related("entity", "entity__enrollment").filter(
         user_id=user.pk
     )
@@ -93,10 +108,21 @@ def entity_for_request(request, entity_id: str, *, write: bool = False) -> Acces
             entity = home
         else:
             entity = reachable_entities(home).filter(public_id=entity_id).first()
-        if entity is not None:
-            access = Access(entity=entity, can_write=role_may_write(membership.role), actor=user)
-            if best is None or (access.can_write and not best.can_write):
-                best = access
+        if entity is None:
+            continue
+        is_firm = getattr(home, "enrollment", None) is not None
+        can_write = is_firm and may_write(home, membership.role)
+        suspended |= is_firm and role_may_write(membership.role) and not can_write
+        via_firm |= is_firm
+        access = Access(entity=entity, can_write=can_write, actor=user)
+        if best is None or (access.can_write and not best.can_write):
+            best = access
     if best is None:
         raise NotFoundError()
+    if write and not best.can_write and suspended:
+        raise AccessDeniedError(
+            PARTNER_PROGRAM_REQUIRED_MESSAGE, code=ErrorCode.PARTNER_PROGRAM_REQUIRED
+        )
+    if write and not via_firm:
+        raise AccessDeniedError(CLIENT_USERS_READ_ONLY)
     return _deny_write(best, write)

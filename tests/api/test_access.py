@@ -96,10 +96,11 @@ def test_a_client_user_reaches_their_own_entity_only(alice):
     client_entity = EntityFactory(name="Client Co")
     user = UserFactory()
     MembershipFactory(user=user, entity=client_entity, role=Role.MEMBER)
-    assert (
-        entity_for_request(session_request(user), client_entity.public_id, write=True).entity
-        == client_entity
-    )
+    access = entity_for_request(session_request(user), client_entity.public_id)
+    assert access.entity == client_entity and not access.can_write
+    # The API is the firms': a client user's session reads, and every write is refused.
+    with pytest.raises(AccessDeniedError):
+        entity_for_request(session_request(user), client_entity.public_id, write=True)
     with pytest.raises(NotFoundError):
         entity_for_request(session_request(user), alice.firm.public_id)
 
