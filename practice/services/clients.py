@@ -7,6 +7,7 @@ from axiomatic.entities.models import Entity
 from axiomatic.entities.services import entity_create
 from practice import events, signals
 from practice.models import ClientLink, FirmProfile
+from practice.services.invitations import invitations_revoke_pending
 from practice.services.references import external_reference_check, save_guarding_reference
 
 _LINK_FIELDS = {
@@ -95,6 +96,7 @@ def client_archive(*, link: ClientLink) -> ClientLink:
     if link.archived_at is None:
         link.archived_at = timezone.now()
         link.save(update_fields=["archived_at", "updated_at"])
+        invitations_revoke_pending(firm=link.firm, entity=link.client)
         _announce(link, signals.ARCHIVED)
         events.client_event("client.archived", firm=link.firm, link=link)
     return link

@@ -23,7 +23,7 @@ from axiomatic.core.errors import ApplicationError
 from axiomatic.core.hooks import Hook
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.entities.services import user_get_or_create
-from practice import events
+from practice import events, selectors
 from practice.models import Invitation, InvitationStatus
 
 INVITATION_TTL = timedelta(days=7)
@@ -161,7 +161,27 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
         raise InvitationUnusable(InvitationProblem.REVOKED)
     if invitation.expires_at <= timezone.now():
         raise InvitationUnusable(InvitationProblem.EXPIRED)
+    if not _client_still_linked(invitation):  # archived since: the invitation went with it
+        raise InvitationUnusable(InvitationProblem.REVOKED)
     return invitation
+
+
+def _client_still_linked(invitation: Invitation) -> bool:
+    if invitation.entity_id == invitation.firm_id:  # the firm's own entity
+        return True
+    return (
+        selectors.active_client_links(invitation.firm_id)
+        .filter(client_id=invitation.entity_id)
+        .exists()
+    )
+
+
+def invitations_revoke_pending(*, firm: Entity, entity: Entity) -> int:
+    """Withdraw the firm's pending invitations to `entity` (its client was archived); their links
+    then open the "withdrawn" page. Returns how many. Runs in the caller's transaction."""
+    return Invitation.objects.filter(
+        firm=firm, entity=entity, status=InvitationStatus.PENDING
+    ).update(status=InvitationStatus.REVOKED, updated_at=timezone.now())
 
 
 def invitation_for_token(token: str) -> Invitation:
