@@ -4,6 +4,7 @@ bodies and paths, and every engagement and task row to compare before and after 
 import datetime as dt
 
 from practice.models import Engagement, Task
+from tests.helpers import api
 
 ENGAGEMENTS = "/api/practice/engagements"
 
@@ -59,9 +60,6 @@ EXPECTED_TASKS = {
 }
 
 
-# --- Helpers ------------------------------------------------------------------------------------
-
-
 def create_body(persona, link, **overrides) -> dict:
     body = {
         "firmEntityId": persona.firm.public_id,
@@ -73,14 +71,8 @@ def create_body(persona, link, **overrides) -> dict:
     return body
 
 
-def post_create(persona, body):
-    return persona.client.post(ENGAGEMENTS, body, format="json")
-
-
 def create(persona, link, **overrides) -> dict:
-    response = post_create(persona, create_body(persona, link, **overrides))
-    assert response.status_code == 201, response.content
-    return response.json()["engagement"]
+    return api(persona).post(ENGAGEMENTS, create_body(persona, link, **overrides))["engagement"]
 
 
 def item_url(engagement_id: str) -> str:
@@ -95,25 +87,33 @@ def firm_query(persona) -> str:
     return f"?firmEntityId={persona.firm.public_id}"
 
 
-def set_status(persona, engagement_id: str, status: str):
-    body = {"firmEntityId": persona.firm.public_id, "engagementId": engagement_id, "status": status}
-    return persona.client.patch(ENGAGEMENTS, body, format="json")
+def status_change(persona, engagement_id: str, status: str) -> dict:
+    """The collection PATCH that moves an engagement to `status`."""
+    return {"firmEntityId": persona.firm.public_id, "engagementId": engagement_id, "status": status}
 
 
-def complete_task(persona, task_id: str):
-    body = {"firmEntityId": persona.firm.public_id, "taskId": task_id}
-    return persona.client.patch(ENGAGEMENTS, body, format="json")
+def task_completion(persona, task_id: str) -> dict:
+    """The collection PATCH that completes a task."""
+    return {"firmEntityId": persona.firm.public_id, "taskId": task_id}
 
 
-def ok(response) -> dict:
-    assert response.status_code == 200, response.content
-    return response.json()["engagement"]
+def set_status(persona, engagement_id: str, status: str, *, expect=200, code=None) -> dict:
+    """The engagement after the move, or the checked error when `expect` is an error status."""
+    body = status_change(persona, engagement_id, status)
+    answer = api(persona).patch(ENGAGEMENTS, body, status=expect, code=code)
+    return answer if expect >= 400 else answer["engagement"]
+
+
+def complete_task(persona, task_id: str, *, expect=200, code=None) -> dict:
+    """The task's engagement after completing it, or the checked error."""
+    body = task_completion(persona, task_id)
+    answer = api(persona).patch(ENGAGEMENTS, body, status=expect, code=code)
+    return answer if expect >= 400 else answer["engagement"]
 
 
 def listed(persona, **params) -> list[dict]:
-    response = persona.client.get(ENGAGEMENTS, {"firmEntityId": persona.firm.public_id, **params})
-    assert response.status_code == 200, response.content
-    return response.json()["engagements"]
+    params = {"firmEntityId": persona.firm.public_id, **params}
+    return api(persona).get(ENGAGEMENTS, params)["engagements"]
 
 
 def by_id(persona) -> dict[str, dict]:

@@ -5,7 +5,7 @@ import pytest
 
 from axiomatic.core.ids import new_public_id
 from axiomatic.entities.models import PartnerEnrollment
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 from tests.practice.engagement_helpers import (
     ENGAGEMENTS,
     complete_task,
@@ -14,9 +14,9 @@ from tests.practice.engagement_helpers import (
     firm_query,
     item_url,
     listed,
-    ok,
     practice_rows,
-    set_status,
+    status_change,
+    task_completion,
     task_url,
 )
 
@@ -30,14 +30,14 @@ def _write_requests(persona, engagement: dict, link) -> list:
     """Each write endpoint, called by `persona` against `engagement` (in `persona`'s firm)."""
     eid, tid = engagement["id"], engagement["tasks"][0]["id"]
     q = firm_query(persona)
-    c = persona.client
+    c = api(persona)
     return [
-        lambda: c.post(ENGAGEMENTS, create_body(persona, link), format="json"),
-        lambda: complete_task(persona, tid),
-        lambda: set_status(persona, eid, "cancelled"),
-        lambda: c.patch(item_url(eid) + q, {"name": "Hijacked"}, format="json"),
-        lambda: c.post(task_url(eid, tid, "complete") + q),
-        lambda: c.post(task_url(eid, tid, "reopen") + q),
+        lambda: c.request("POST", ENGAGEMENTS, create_body(persona, link)),
+        lambda: c.request("PATCH", ENGAGEMENTS, task_completion(persona, tid)),
+        lambda: c.request("PATCH", ENGAGEMENTS, status_change(persona, eid, "cancelled")),
+        lambda: c.request("PATCH", item_url(eid) + q, {"name": "Hijacked"}),
+        lambda: c.request("POST", task_url(eid, tid, "complete") + q),
+        lambda: c.request("POST", task_url(eid, tid, "reopen") + q),
     ]
 
 
@@ -46,17 +46,14 @@ def test_anonymous_is_401_everywhere_and_changes_nothing(alice, anon, acme):
     eid, tid = engagement["id"], engagement["tasks"][0]["id"]
     q = firm_query(alice)
     before, rows = db_snapshot(), practice_rows()
+    nobody = api(anon)
     for response in (
-        anon.get(ENGAGEMENTS + q),
-        anon.post(ENGAGEMENTS, create_body(alice, acme), format="json"),
-        anon.patch(
-            ENGAGEMENTS,
-            {"firmEntityId": alice.firm.public_id, "taskId": tid},
-            format="json",
-        ),
-        anon.patch(item_url(eid) + q, {"name": "x"}, format="json"),
-        anon.post(task_url(eid, tid, "complete") + q),
-        anon.post(task_url(eid, tid, "reopen") + q),
+        nobody.request("GET", ENGAGEMENTS + q),
+        nobody.request("POST", ENGAGEMENTS, create_body(alice, acme)),
+        nobody.request("PATCH", ENGAGEMENTS, {"firmEntityId": alice.firm.public_id, "taskId": tid}),
+        nobody.request("PATCH", item_url(eid) + q, {"name": "x"}),
+        nobody.request("POST", task_url(eid, tid, "complete") + q),
+        nobody.request("POST", task_url(eid, tid, "reopen") + q),
     ):
         assert_error(response, 401, "not_authenticated")
     assert db_snapshot() == before
@@ -65,7 +62,7 @@ def test_anonymous_is_401_everywhere_and_changes_nothing(alice, anon, acme):
 
 def test_a_viewer_cannot_write_and_changes_nothing(alice, bob, acme):
     engagement = create(alice, acme, type="advisory")
-    ok(complete_task(alice, engagement["tasks"][0]["id"]))
+    complete_task(alice, engagement["tasks"][0]["id"])
     before, rows = db_snapshot(), practice_rows()
     for request in _write_requests(bob, engagement, acme):
         assert_error(request(), 403, "permission_denied")
@@ -82,16 +79,16 @@ def test_another_firms_engagement_and_task_ids_are_the_same_404_as_unknown_ones(
     their_eid = theirs["id"]
     unknown_eid, unknown_tid = new_public_id("eng"), new_public_id("task")
     q = firm_query(charlie)
-    c = charlie.client
+    c = api(charlie)
     pairs = [
-        (lambda e, t: complete_task(charlie, t)),
-        (lambda e, t: set_status(charlie, e, "cancelled")),
-        (lambda e, t: set_status(charlie, e, "completed")),
-        (lambda e, t: c.patch(item_url(e) + q, {"name": "Hijacked"}, format="json")),
-        (lambda e, t: c.post(task_url(e, t, "complete") + q)),
-        (lambda e, t: c.post(task_url(e, t, "reopen") + q)),
+        (lambda e, t: c.request("PATCH", ENGAGEMENTS, task_completion(charlie, t))),
+        (lambda e, t: c.request("PATCH", ENGAGEMENTS, status_change(charlie, e, "cancelled"))),
+        (lambda e, t: c.request("PATCH", ENGAGEMENTS, status_change(charlie, e, "completed"))),
+        (lambda e, t: c.request("PATCH", item_url(e) + q, {"name": "Hijacked"})),
+        (lambda e, t: c.request("POST", task_url(e, t, "complete") + q)),
+        (lambda e, t: c.request("POST", task_url(e, t, "reopen") + q)),
         # Charlie's own engagement in the path, alice's task under it.
-        (lambda e, t: c.post(task_url(their_eid, t, "complete") + q)),
+        (lambda e, t: c.request("POST", task_url(their_eid, t, "complete") + q)),
     ]
     before, rows = db_snapshot(), practice_rows()
     for call in pairs:
@@ -107,28 +104,24 @@ def test_another_firms_engagement_and_task_ids_are_the_same_404_as_unknown_ones(
 def test_another_firms_id_as_firm_is_404_on_every_endpoint(alice, charlie, acme):
     engagement = create(alice, acme, type="advisory")
     eid, tid = engagement["id"], engagement["tasks"][0]["id"]
-    c = charlie.client
+    c = api(charlie)
     before, rows = db_snapshot(), practice_rows()
     answers = []
     for firm_id in (alice.firm.public_id, new_public_id("ent")):
         q = f"?firmEntityId={firm_id}"
         answers.append(
             [
-                c.get(ENGAGEMENTS + q),
-                c.post(
-                    ENGAGEMENTS,
-                    create_body(alice, acme, firmEntityId=firm_id),
-                    format="json",
-                ),
-                c.patch(ENGAGEMENTS, {"firmEntityId": firm_id, "taskId": tid}, format="json"),
-                c.patch(
+                c.request("GET", ENGAGEMENTS + q),
+                c.request("POST", ENGAGEMENTS, create_body(alice, acme, firmEntityId=firm_id)),
+                c.request("PATCH", ENGAGEMENTS, {"firmEntityId": firm_id, "taskId": tid}),
+                c.request(
+                    "PATCH",
                     ENGAGEMENTS,
                     {"firmEntityId": firm_id, "engagementId": eid, "status": "cancelled"},
-                    format="json",
                 ),
-                c.patch(item_url(eid) + q, {"name": "Hijacked"}, format="json"),
-                c.post(task_url(eid, tid, "complete") + q),
-                c.post(task_url(eid, tid, "reopen") + q),
+                c.request("PATCH", item_url(eid) + q, {"name": "Hijacked"}),
+                c.request("POST", task_url(eid, tid, "complete") + q),
+                c.request("POST", task_url(eid, tid, "reopen") + q),
             ]
         )
     for foreign, unknown in zip(*answers, strict=True):
@@ -142,7 +135,7 @@ def test_a_suspended_firm_gets_partner_program_required(alice, acme):
     engagement = create(alice, acme, type="advisory")
     PartnerEnrollment.objects.filter(firm=alice.firm).update(status="suspended")
     before, rows = db_snapshot(), practice_rows()
-    requests = [lambda: alice.client.get(ENGAGEMENTS + firm_query(alice))]
+    requests = [lambda: api(alice).request("GET", ENGAGEMENTS + firm_query(alice))]
     requests += _write_requests(alice, engagement, acme)
     for request in requests:
         assert_error(request(), 403, "partner_program_required")
@@ -157,5 +150,5 @@ def test_a_firm_without_enrollment_is_not_a_partner_firm(alice, acme):
     rows = practice_rows()
     for request in _write_requests(alice, engagement, acme):
         assert_error(request(), 403, "partner_program_required")
-    assert_error(alice.client.get(ENGAGEMENTS + firm_query(alice)), 403, "partner_program_required")
+    api(alice).get(ENGAGEMENTS + firm_query(alice), status=403, code="partner_program_required")
     assert practice_rows() == rows

@@ -7,7 +7,7 @@ from axiomatic.core.ids import new_public_id
 from practice.models import Engagement
 from practice.services.clients import client_archive
 from practice.task_templates import STANDARD_TASKS
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 from tests.practice.engagement_helpers import (
     ENGAGEMENT_KEYS,
     ENGAGEMENTS,
@@ -16,7 +16,6 @@ from tests.practice.engagement_helpers import (
     create,
     create_body,
     days_after,
-    post_create,
     short_id,
 )
 
@@ -27,8 +26,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_returns_the_engagement_with_its_standard_tasks(alice, acme):
-    response = post_create(
-        alice,
+    body = api(alice).post(
+        ENGAGEMENTS,
         create_body(
             alice,
             acme,
@@ -39,8 +38,6 @@ def test_create_returns_the_engagement_with_its_standard_tasks(alice, acme):
             assigneeUserId=alice.user.public_id,
         ),
     )
-    assert response.status_code == 201, response.content
-    body = response.json()
     assert set(body) == {"engagement"}
     engagement = body["engagement"]
     assert set(engagement) == ENGAGEMENT_KEYS
@@ -137,8 +134,12 @@ def test_a_viewer_of_the_firm_can_be_the_assignee(alice, bob, acme):
 
 def test_an_assignee_outside_the_firm_is_the_same_400_as_an_unknown_user(alice, charlie, acme):
     before = db_snapshot()
-    foreign = post_create(alice, create_body(alice, acme, assigneeUserId=charlie.user.public_id))
-    unknown = post_create(alice, create_body(alice, acme, assigneeUserId=new_public_id("usr")))
+    foreign = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, assigneeUserId=charlie.user.public_id)
+    )
+    unknown = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, assigneeUserId=new_public_id("usr"))
+    )
     error = assert_error(foreign, 400, "validation_error")
     assert "assigneeUserId" in error["fields"]
     assert error["message"].startswith("assigneeUserId")
@@ -148,9 +149,15 @@ def test_an_assignee_outside_the_firm_is_the_same_400_as_an_unknown_user(alice, 
 
 def test_another_firms_client_is_the_same_404_as_an_unknown_one(alice, acme, globex):
     before = db_snapshot()
-    foreign = post_create(alice, create_body(alice, acme, entityId=globex.client.public_id))
-    unknown = post_create(alice, create_body(alice, acme, entityId=new_public_id("ent")))
-    own_firm = post_create(alice, create_body(alice, acme, entityId=alice.firm.public_id))
+    foreign = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, entityId=globex.client.public_id)
+    )
+    unknown = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, entityId=new_public_id("ent"))
+    )
+    own_firm = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, entityId=alice.firm.public_id)
+    )
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content == own_firm.content
     assert db_snapshot() == before
@@ -159,8 +166,10 @@ def test_another_firms_client_is_the_same_404_as_an_unknown_one(alice, acme, glo
 def test_an_archived_client_is_the_same_404_as_an_unknown_one(alice, acme):
     client_archive(link=acme)
     before = db_snapshot()
-    archived = post_create(alice, create_body(alice, acme))
-    unknown = post_create(alice, create_body(alice, acme, entityId=new_public_id("ent")))
+    archived = api(alice).request("POST", ENGAGEMENTS, create_body(alice, acme))
+    unknown = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, entityId=new_public_id("ent"))
+    )
     assert_error(archived, 404, "not_found")
     assert archived.content == unknown.content
     assert db_snapshot() == before
@@ -168,8 +177,12 @@ def test_an_archived_client_is_the_same_404_as_an_unknown_one(alice, acme):
 
 def test_another_firms_id_as_firm_is_the_same_404_as_an_unknown_one(alice, charlie, acme):
     before = db_snapshot()
-    foreign = post_create(alice, create_body(alice, acme, firmEntityId=charlie.firm.public_id))
-    unknown = post_create(alice, create_body(alice, acme, firmEntityId=new_public_id("ent")))
+    foreign = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, firmEntityId=charlie.firm.public_id)
+    )
+    unknown = api(alice).request(
+        "POST", ENGAGEMENTS, create_body(alice, acme, firmEntityId=new_public_id("ent"))
+    )
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content
     assert db_snapshot() == before
@@ -237,7 +250,7 @@ def test_bad_create_input_is_400_naming_the_field_and_writes_nothing(alice, acme
     if body.get("assigneeUserId") == "UNKNOWN_USER":  # well-formed, names no one
         body["assigneeUserId"] = new_public_id("usr")
     before = db_snapshot()
-    error = assert_error(post_create(alice, body), 400, "validation_error")
+    error = api(alice).post(ENGAGEMENTS, body, status=400, code="validation_error")
     assert field in error["fields"], error
     assert error["message"].startswith(field), error
     assert db_snapshot() == before
@@ -247,7 +260,7 @@ def test_a_start_date_too_late_for_its_tasks_is_a_400_not_a_500(alice, acme):
     """Tasks fall due days after the start; the last day of the calendar leaves them no room."""
     body = create_body(alice, acme, type="bookkeeping", startDate="9999-12-31")
     before = db_snapshot()
-    response = post_create(alice, body)
+    response = api(alice).request("POST", ENGAGEMENTS, body)
     assert response.status_code != 500, response.content
     error = assert_error(response, 400, "validation_error")
     assert "startDate" in error["fields"], error
@@ -256,23 +269,11 @@ def test_a_start_date_too_late_for_its_tasks_is_a_400_not_a_500(alice, acme):
 
 def test_malformed_json_and_non_object_bodies_are_400(alice, acme):
     before = db_snapshot()
-    error = assert_error(
-        alice.client.post(ENGAGEMENTS, data='{"name": ', content_type="application/json"),
-        400,
-        "malformed_request",
-    )
+    error = api(alice).post(ENGAGEMENTS, raw='{"name": ', status=400, code="malformed_request")
     assert "JSON" in error["message"]
     for raw in ("[]", "null", '"Q4"', "42"):
-        assert_error(
-            alice.client.post(ENGAGEMENTS, data=raw, content_type="application/json"),
-            400,
-            "validation_error",
-        )
+        api(alice).post(ENGAGEMENTS, raw=raw, status=400, code="validation_error")
     for raw in ("{", '{"firmEntityId": "x",}', "[1, 2"):
-        assert_error(
-            alice.client.patch(ENGAGEMENTS, data=raw, content_type="application/json"),
-            400,
-            "malformed_request",
-        )
+        api(alice).patch(ENGAGEMENTS, raw=raw, status=400, code="malformed_request")
     assert_error(alice.client.post(ENGAGEMENTS, data={"name": "x"}), 415, "unsupported_media_type")
     assert db_snapshot() == before

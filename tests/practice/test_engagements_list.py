@@ -10,13 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from axiomatic.core.ids import new_public_id
 from practice.models import Engagement
 from practice.services import engagements as engagement_services
-from tests.helpers import assert_error
+from tests.helpers import api
 from tests.practice.engagement_helpers import (
     ENGAGEMENTS,
     complete_task,
     create,
     listed,
-    ok,
     set_status,
     short_id,
 )
@@ -30,9 +29,7 @@ pytestmark = pytest.mark.django_db
 def test_list_returns_what_create_returned_in_start_date_order(alice, acme):
     later = create(alice, acme, name="Later", type="audit", startDate="2026-12-01")
     earlier = create(alice, acme, name="Earlier", type="advisory", startDate="2026-01-15")
-    response = alice.client.get(ENGAGEMENTS, {"firmEntityId": alice.firm.public_id})
-    assert response.status_code == 200
-    body = response.json()
+    body = api(alice).get(ENGAGEMENTS, {"firmEntityId": alice.firm.public_id})
     assert set(body) == {"engagements", "hasMore", "nextCursor"}
     assert body["hasMore"] is False and body["nextCursor"] is None
     assert body["engagements"] == [earlier, later]
@@ -56,8 +53,8 @@ def test_list_filters_by_client_status_assignee_and_updated_since(alice, bob, ac
     a = create(alice, acme, name="A", assigneeUserId=alice.user.public_id, startDate="2026-01-01")
     b = create(alice, acme, name="B", assigneeUserId=bob.user.public_id, startDate="2026-02-01")
     c = create(alice, initech, name="C", startDate="2026-03-01")
-    ok(set_status(alice, b["id"], "completed"))
-    ok(set_status(alice, c["id"], "cancelled"))
+    set_status(alice, b["id"], "completed")
+    set_status(alice, c["id"], "cancelled")
 
     def names(**params):
         return [e["name"] for e in listed(alice, **params)]
@@ -80,7 +77,7 @@ def test_list_filters_by_client_status_assignee_and_updated_since(alice, bob, ac
     assert names(updatedSince=since) == ["B"]
     assert names(updatedSince=old.isoformat()) == ["A", "B", "C"]
     # A status change is an update: the engagement is picked up by updatedSince again.
-    ok(set_status(alice, c["id"], "active"))
+    set_status(alice, c["id"], "active")
     assert names(updatedSince=since) == ["B", "C"]
 
 
@@ -90,7 +87,7 @@ def test_completing_a_task_counts_as_an_update_of_its_engagement(alice, acme):
     Engagement.objects.filter(public_id=engagement["id"]).update(updated_at=old)
     since = (old + dt.timedelta(hours=1)).isoformat()
     assert listed(alice, updatedSince=since) == []
-    ok(complete_task(alice, engagement["tasks"][0]["id"]))
+    complete_task(alice, engagement["tasks"][0]["id"])
     assert [e["id"] for e in listed(alice, updatedSince=since)] == [engagement["id"]]
 
 
@@ -101,7 +98,7 @@ def test_cursor_walks_every_engagement_once_in_order(alice, acme):
         params = {"firmEntityId": alice.firm.public_id, "limit": 3}
         if cursor:
             params["cursor"] = cursor
-        body = alice.client.get(ENGAGEMENTS, params).json()
+        body = api(alice).get(ENGAGEMENTS, params)
         pages += 1
         assert len(body["engagements"]) <= 3
         seen += body["engagements"]
@@ -140,27 +137,26 @@ def test_bad_list_parameters_are_400_naming_them(alice, acme, params, field):
     create(alice, acme)
     query = {"firmEntityId": alice.firm.public_id, **params}
     query = {k: v for k, v in query.items() if v is not None}
-    error = assert_error(alice.client.get(ENGAGEMENTS, query), 400, "validation_error")
+    error = api(alice).get(ENGAGEMENTS, query, status=400, code="validation_error")
     assert field in error["fields"], error
 
 
 def test_a_cursor_from_another_list_is_refused(alice, acme, make_client):
     make_client(alice, "Initech")
-    clients = alice.client.get(
+    clients = api(alice).get(
         "/api/practice/clients", {"firmEntityId": alice.firm.public_id, "limit": 1}
-    ).json()
+    )
     assert clients["nextCursor"]
     params = {"firmEntityId": alice.firm.public_id, "cursor": clients["nextCursor"]}
-    error = assert_error(alice.client.get(ENGAGEMENTS, params), 400, "validation_error")
+    error = api(alice).get(ENGAGEMENTS, params, status=400, code="validation_error")
     assert "cursor" in error["fields"]
 
 
 def _count_queries(persona, params) -> tuple[int, list[dict]]:
-    persona.client.get(ENGAGEMENTS, params)  # warm up: the first key use of a minute is a write
+    api(persona).get(ENGAGEMENTS, params)  # warm up: the first key use of a minute is a write
     with CaptureQueriesContext(connection) as ctx:
-        response = persona.client.get(ENGAGEMENTS, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response.json()["engagements"]
+        body = api(persona).get(ENGAGEMENTS, params)
+    return len(ctx.captured_queries), body["engagements"]
 
 
 def test_list_takes_the_same_queries_for_1_or_200_engagements_with_tasks(alice, bob, acme):

@@ -2,14 +2,12 @@
 period from the series start, and never rewrites earlier ones, also under concurrency."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from practice.models import Engagement, Task
 from practice.services import engagements as engagement_services
-from tests.helpers import requires_postgres
+from tests.helpers import api, requires_postgres, run_concurrently
 from tests.practice.engagement_helpers import (
     EXPECTED_TASKS,
     complete_task,
@@ -18,7 +16,6 @@ from tests.practice.engagement_helpers import (
     firm_query,
     item_url,
     listed,
-    ok,
     set_status,
     task_url,
 )
@@ -41,8 +38,8 @@ def test_completing_a_quarterly_engagement_creates_the_next_quarter(alice, bob, 
         notes="Same as always.",
         assigneeUserId=bob.user.public_id,
     )
-    ok(complete_task(alice, first["tasks"][0]["id"]))
-    done = ok(set_status(alice, first["id"], "completed"))
+    complete_task(alice, first["tasks"][0]["id"])
+    done = set_status(alice, first["id"], "completed")
     assert done["id"] == first["id"] and done["status"] == "completed"
     engagements = listed(alice)
     assert [e["id"] for e in engagements][0] == first["id"]
@@ -75,7 +72,7 @@ def test_completing_a_quarterly_engagement_creates_the_next_quarter(alice, bob, 
 def test_completing_the_last_task_of_a_recurring_engagement_creates_the_next(alice, acme):
     first = create(alice, acme, type="advisory", recurrence="annual", startDate="2026-03-15")
     for task in first["tasks"]:
-        ok(complete_task(alice, task["id"]))
+        complete_task(alice, task["id"])
     engagements = listed(alice)
     assert [(e["startDate"], e["periodKey"], e["status"]) for e in engagements] == [
         ("2026-03-15", "2026", "completed"),
@@ -88,7 +85,7 @@ def _complete_series(persona, link, recurrence: str, start: str, count: int) -> 
     """Complete `count` occurrences in turn, each time the newest one; returns the whole series."""
     current = create(persona, link, recurrence=recurrence, startDate=start, name="Series")
     for _ in range(count):
-        ok(set_status(persona, current["id"], "completed"))
+        set_status(persona, current["id"], "completed")
         current = [e for e in listed(persona) if e["status"] == "active"][-1]
     return listed(persona)
 
@@ -150,7 +147,7 @@ def test_occurrences_step_by_period_anchored_on_the_series_start(
 
 def test_a_due_date_keeps_its_distance_from_the_start(alice, acme):
     first = create(alice, acme, recurrence="monthly", startDate="2026-01-31", dueDate="2026-02-10")
-    ok(set_status(alice, first["id"], "completed"))
+    set_status(alice, first["id"], "completed")
     nxt = listed(alice)[1]
     assert (nxt["startDate"], nxt["dueDate"]) == ("2026-02-28", "2026-03-10")
 
@@ -158,9 +155,9 @@ def test_a_due_date_keeps_its_distance_from_the_start(alice, acme):
 def test_completing_through_the_engagement_path_creates_the_next_occurrence(alice, acme):
     first = create(alice, acme, type="tax_prep", recurrence="annual", startDate="2026-01-15")
     url = item_url(first["id"]) + firm_query(alice)
-    done = ok(alice.client.patch(url, {"status": "completed", "notes": "Filed."}, format="json"))
+    done = api(alice).patch(url, {"status": "completed", "notes": "Filed."})["engagement"]
     assert (done["status"], done["notes"]) == ("completed", "Filed.")
-    ok(alice.client.patch(url, {"status": "completed"}, format="json"))
+    api(alice).patch(url, {"status": "completed"})
     engagements = listed(alice)
     assert [(e["startDate"], e["periodKey"], e["status"]) for e in engagements] == [
         ("2026-01-15", "2026", "completed"),
@@ -173,9 +170,9 @@ def test_completing_through_the_engagement_path_creates_the_next_occurrence(alic
 
 def test_without_recurrence_or_when_cancelled_no_next_occurrence(alice, acme):
     once = create(alice, acme, type="advisory")
-    ok(set_status(alice, once["id"], "completed"))
+    set_status(alice, once["id"], "completed")
     recurring = create(alice, acme, recurrence="monthly", startDate="2026-05-01")
-    ok(set_status(alice, recurring["id"], "cancelled"))
+    set_status(alice, recurring["id"], "cancelled")
     assert sorted(e["id"] for e in listed(alice)) == sorted([once["id"], recurring["id"]])
 
 
@@ -190,7 +187,7 @@ def test_without_recurrence_or_when_cancelled_no_next_occurrence(alice, acme):
 def test_the_next_occurrence_is_created_exactly_once(alice, acme, moves):
     first = create(alice, acme, recurrence="quarterly", startDate="2026-10-01")
     for move in moves:
-        ok(set_status(alice, first["id"], move))
+        set_status(alice, first["id"], move)
     engagements = listed(alice)
     assert [(e["startDate"], e["periodKey"]) for e in engagements] == [
         ("2026-10-01", "2026-Q4"),
@@ -202,11 +199,12 @@ def test_the_next_occurrence_is_created_exactly_once(alice, acme, moves):
 def test_reopening_and_recompleting_a_task_creates_the_next_once(alice, acme):
     first = create(alice, acme, type="advisory", recurrence="monthly", startDate="2026-10-01")
     for task in first["tasks"]:
-        ok(complete_task(alice, task["id"]))
+        complete_task(alice, task["id"])
     tid = first["tasks"][-1]["id"]
-    reopened = ok(alice.client.post(task_url(first["id"], tid, "reopen") + firm_query(alice)))
+    url = task_url(first["id"], tid, "reopen") + firm_query(alice)
+    reopened = api(alice).post(url, status=200)["engagement"]
     assert reopened["status"] == "active"
-    again = ok(complete_task(alice, tid))
+    again = complete_task(alice, tid)
     assert again["status"] == "completed"
     assert [e["periodKey"] for e in listed(alice)] == ["2026-10", "2026-11"]
     assert Task.objects.count() == 8
@@ -214,10 +212,10 @@ def test_reopening_and_recompleting_a_task_creates_the_next_once(alice, acme):
 
 def test_completing_an_occurrence_never_rewrites_earlier_ones(alice, acme):
     first = create(alice, acme, type="advisory", recurrence="monthly", startDate="2026-01-31")
-    ok(set_status(alice, first["id"], "completed"))
+    set_status(alice, first["id"], "completed")
     before = listed(alice)
     first_done, second = before
-    ok(set_status(alice, second["id"], "completed"))
+    set_status(alice, second["id"], "completed")
     after = listed(alice)
     assert len(after) == 3
     assert after[0] == first_done
@@ -225,8 +223,8 @@ def test_completing_an_occurrence_never_rewrites_earlier_ones(alice, acme):
     assert (after[2]["startDate"], after[2]["periodKey"]) == ("2026-03-31", "2026-03")
     # Reopening and completing the first again touches neither later occurrence nor adds one.
     later = after[1:]
-    ok(set_status(alice, first["id"], "active"))
-    ok(set_status(alice, first["id"], "completed"))
+    set_status(alice, first["id"], "active")
+    set_status(alice, first["id"], "completed")
     final = listed(alice)
     assert len(final) == 3
     assert final[1:] == later
@@ -235,8 +233,7 @@ def test_completing_an_occurrence_never_rewrites_earlier_ones(alice, acme):
 def test_a_recurring_engagement_at_the_end_of_the_calendar_completes_without_a_500(alice, acme):
     """Dates stop at 2999-12-31, so the period after the last one still exists."""
     last = create(alice, acme, recurrence="monthly", startDate="2999-12-01", type="bookkeeping")
-    response = set_status(alice, last["id"], "completed")
-    assert response.status_code == 200, response.content
+    set_status(alice, last["id"], "completed")  # asserts the 200
     assert (
         Engagement.objects.get(
             series_id=Engagement.objects.get(public_id=last["id"]).series_id, occurrence=1
@@ -257,29 +254,15 @@ def test_concurrent_completions_create_exactly_one_next_occurrence(alice, acme):
         type="bookkeeping",
         recurrence="quarterly",
     )
-    barrier = threading.Barrier(threads_count)
-    errors: list[BaseException] = []
-    statuses: list[str] = []
 
-    def complete() -> None:
-        try:
-            barrier.wait(timeout=10)
-            done = engagement_services.engagement_set_status(
-                firm=alice.firm, public_id=engagement.public_id, status="completed"
-            )
-            statuses.append(done.status)
-        except BaseException as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
+    def complete() -> str:
+        return engagement_services.engagement_set_status(
+            firm=alice.firm, public_id=engagement.public_id, status="completed"
+        ).status
 
-    threads = [threading.Thread(target=complete) for _ in range(threads_count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert errors == []
-    assert statuses == ["completed"] * threads_count
+    race = run_concurrently(complete, threads_count)
+    assert race.errors == []
+    assert race.results == ["completed"] * threads_count
     series = Engagement.objects.filter(series_id=engagement.series_id).order_by("occurrence")
     assert [(e.occurrence, e.period_key, e.start_date) for e in series] == [
         (0, "2026-Q4", dt.date(2026, 10, 1)),

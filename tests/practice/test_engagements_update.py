@@ -4,7 +4,7 @@ and edits of one engagement's name, dates, assignee, notes and status."""
 import pytest
 
 from axiomatic.core.ids import new_public_id
-from tests.helpers import assert_error
+from tests.helpers import api
 from tests.practice.engagement_helpers import (
     ENGAGEMENT_KEYS,
     ENGAGEMENTS,
@@ -13,7 +13,6 @@ from tests.practice.engagement_helpers import (
     create,
     firm_query,
     item_url,
-    ok,
     practice_rows,
     set_status,
     short_id,
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def _in_status(persona, link, status: str) -> dict:
     engagement = create(persona, link, type="advisory")
     if status != "active":
-        engagement = ok(set_status(persona, engagement["id"], status))
+        engagement = set_status(persona, engagement["id"], status)
     assert engagement["status"] == status
     return engagement
 
@@ -44,7 +43,7 @@ def _in_status(persona, link, status: str) -> dict:
 )
 def test_allowed_status_moves(alice, acme, start, target):
     engagement = _in_status(alice, acme, start)
-    moved = ok(set_status(alice, engagement["id"], target))
+    moved = set_status(alice, engagement["id"], target)
     assert moved["id"] == engagement["id"]
     assert moved["status"] == target
     if target == "completed":
@@ -60,7 +59,7 @@ def test_allowed_status_moves(alice, acme, start, target):
 def test_asking_for_the_current_status_changes_nothing(alice, acme, status):
     engagement = _in_status(alice, acme, status)
     rows = practice_rows()
-    again = ok(set_status(alice, engagement["id"], status))
+    again = set_status(alice, engagement["id"], status)
     assert again == engagement
     assert practice_rows() == rows
 
@@ -71,7 +70,7 @@ def test_asking_for_the_current_status_changes_nothing(alice, acme, status):
 def test_forbidden_status_moves_are_409_and_change_nothing(alice, acme, start, target):
     engagement = _in_status(alice, acme, start)
     rows = practice_rows()
-    error = assert_error(set_status(alice, engagement["id"], target), 409)
+    error = set_status(alice, engagement["id"], target, expect=409)
     assert error["code"] == "invalid_status_transition"
     assert start in error["message"] and target in error["message"]
     assert practice_rows() == rows
@@ -111,7 +110,7 @@ def test_bad_collection_patches_are_400_and_change_nothing(alice, acme, extra, f
     if body.get("firmEntityId") is None:
         body.pop("firmEntityId")
     rows = practice_rows()
-    error = assert_error(alice.client.patch(ENGAGEMENTS, body, format="json"), 400)
+    error = api(alice).patch(ENGAGEMENTS, body, status=400)
     assert error["code"] == "validation_error"
     if field is not None:
         assert field in error["fields"], error
@@ -121,8 +120,8 @@ def test_bad_collection_patches_are_400_and_change_nothing(alice, acme, extra, f
 def test_unknown_ids_in_a_collection_patch_are_404(alice, acme):
     create(alice, acme, type="audit")
     rows = practice_rows()
-    assert_error(complete_task(alice, new_public_id("task")), 404, "not_found")
-    assert_error(set_status(alice, new_public_id("eng"), "completed"), 404, "not_found")
+    complete_task(alice, new_public_id("task"), expect=404, code="not_found")
+    set_status(alice, new_public_id("eng"), "completed", expect=404, code="not_found")
     assert practice_rows() == rows
 
 
@@ -132,18 +131,15 @@ def test_unknown_ids_in_a_collection_patch_are_404(alice, acme):
 def test_edit_name_due_date_assignee_and_notes(alice, bob, acme):
     engagement = create(alice, acme, type="advisory", dueDate="2026-11-30")
     url = item_url(engagement["id"]) + firm_query(alice)
-    edited = ok(
-        alice.client.patch(
-            url,
-            {
-                "name": "Advisory, renamed",
-                "dueDate": "2026-12-15",
-                "assigneeUserId": bob.user.public_id,
-                "notes": "Call first.",
-            },
-            format="json",
-        )
-    )
+    edited = api(alice).patch(
+        url,
+        {
+            "name": "Advisory, renamed",
+            "dueDate": "2026-12-15",
+            "assigneeUserId": bob.user.public_id,
+            "notes": "Call first.",
+        },
+    )["engagement"]
     assert set(edited) == ENGAGEMENT_KEYS
     assert edited == {
         **engagement,
@@ -155,13 +151,10 @@ def test_edit_name_due_date_assignee_and_notes(alice, bob, acme):
     }
     assert by_id(alice)[engagement["id"]] == edited
     # Clearing, with the firm in the body this time.
-    cleared = ok(
-        alice.client.patch(
-            item_url(engagement["id"]),
-            {"firmEntityId": alice.firm.public_id, "assigneeUserId": None, "dueDate": None},
-            format="json",
-        )
-    )
+    cleared = api(alice).patch(
+        item_url(engagement["id"]),
+        {"firmEntityId": alice.firm.public_id, "assigneeUserId": None, "dueDate": None},
+    )["engagement"]
     assert cleared["assigneeUserId"] is None and cleared["dueDate"] is None
     assert cleared["name"] == "Advisory, renamed"
 
@@ -169,19 +162,20 @@ def test_edit_name_due_date_assignee_and_notes(alice, bob, acme):
 def test_edit_status_follows_the_same_rules(alice, acme):
     engagement = create(alice, acme, type="advisory")
     url = item_url(engagement["id"]) + firm_query(alice)
-    done = ok(alice.client.patch(url, {"status": "completed"}, format="json"))
+    done = api(alice).patch(url, {"status": "completed"})["engagement"]
     assert done["status"] == "completed" and done["completedAt"] is not None
     rows = practice_rows()
-    error = assert_error(
-        alice.client.patch(url, {"status": "cancelled", "name": "Renamed"}, format="json"),
-        409,
-        "invalid_status_transition",
+    error = api(alice).patch(
+        url,
+        {"status": "cancelled", "name": "Renamed"},
+        status=409,
+        code="invalid_status_transition",
     )
     assert error["message"]
     # The rename in the refused request was rolled back with it.
     assert practice_rows() == rows
     assert by_id(alice)[engagement["id"]]["name"] == engagement["name"]
-    active = ok(alice.client.patch(url, {"status": "active"}, format="json"))
+    active = api(alice).patch(url, {"status": "active"})["engagement"]
     assert active["status"] == "active" and active["completedAt"] is None
 
 
@@ -221,10 +215,8 @@ def test_bad_edits_are_400_naming_the_field_and_change_nothing(alice, charlie, a
     }
     body = {k: names.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
     rows = practice_rows()
-    response = alice.client.patch(
-        item_url(engagement["id"]) + firm_query(alice), body, format="json"
-    )
-    error = assert_error(response, 400, "validation_error")
+    url = item_url(engagement["id"]) + firm_query(alice)
+    error = api(alice).patch(url, body, status=400, code="validation_error")
     if field is not None:
         assert field in error["fields"], error
     assert practice_rows() == rows
@@ -234,10 +226,8 @@ def test_an_edited_due_date_before_the_start_date_is_400(alice, acme):
     """Create refuses dueDate < startDate; an edit must not let the same state in."""
     engagement = create(alice, acme, type="advisory", startDate="2026-10-01")
     rows = practice_rows()
-    response = alice.client.patch(
-        item_url(engagement["id"]) + firm_query(alice), {"dueDate": "2026-09-30"}, format="json"
-    )
-    error = assert_error(response, 400, "validation_error")
+    url = item_url(engagement["id"]) + firm_query(alice)
+    error = api(alice).patch(url, {"dueDate": "2026-09-30"}, status=400, code="validation_error")
     assert "dueDate" in error["fields"], error
     assert practice_rows() == rows
 
@@ -251,10 +241,8 @@ def test_junk_engagement_ids_in_the_path_are_400(alice, acme, path_id):
     engagement = create(alice, acme, type="advisory")
     path_id = engagement["tasks"][0]["id"] if path_id == "TASK" else path_id
     rows = practice_rows()
-    response = alice.client.patch(
-        item_url(path_id) + firm_query(alice), {"name": "x"}, format="json"
-    )
-    error = assert_error(response, 400, "validation_error")
+    url = item_url(path_id) + firm_query(alice)
+    error = api(alice).patch(url, {"name": "x"}, status=400, code="validation_error")
     assert "engagementId" in error["fields"], error
     assert practice_rows() == rows
 
@@ -262,8 +250,6 @@ def test_junk_engagement_ids_in_the_path_are_400(alice, acme, path_id):
 def test_an_unknown_engagement_id_in_the_path_is_404(alice, acme):
     create(alice, acme)
     rows = practice_rows()
-    response = alice.client.patch(
-        item_url(new_public_id("eng")) + firm_query(alice), {"name": "x"}, format="json"
-    )
-    assert_error(response, 404, "not_found")
+    url = item_url(new_public_id("eng")) + firm_query(alice)
+    api(alice).patch(url, {"name": "x"}, status=404, code="not_found")
     assert practice_rows() == rows
