@@ -4,6 +4,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from axiomatic.core.ids import ALPHABET, BODY_LENGTH
+
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "axiomatic.api.authentication.ApiKeyAuthentication"
@@ -39,8 +41,6 @@ _DESCRIPTIONS = {
 
 def firm_query_parameter(*, required: bool = False) -> OpenApiParameter:
     """`firmEntityId` in the query string: required, or (the default) here or in the body."""
-    from axiomatic.core.ids import ALPHABET, BODY_LENGTH
-
     return OpenApiParameter(
         "firmEntityId",
         str,

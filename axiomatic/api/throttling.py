@@ -7,31 +7,18 @@ and servers (200 concurrent requests at a limit of 100: exactly 100 pass); on th
 the local-memory cache counts per process.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from axiomatic.api.authentication import ApiKeyUser
+from axiomatic.core.ratelimit import window_hit
 
 WINDOW_SECONDS = 60
 
 
 def rate_limit_hit(bucket: str, caller: str, limit: int, now: float | None = None) -> float | None:
     """Count one request; None if it is within the limit, else the seconds until the window ends."""
-    now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    key = f"ratelimit:{bucket}:{caller}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count afresh
-        cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
-    if count <= limit:
-        return None
-    return max(1.0, (window + 1) * WINDOW_SECONDS - now)
+    return window_hit(bucket, caller, limit, window_seconds=WINDOW_SECONDS, now=now)
 
 
 def _caller(request) -> str:

@@ -74,6 +74,17 @@ class ConflictError(ApplicationError):
         super().__init__(message, **kwargs)
 
 
+class RateLimitedError(ApplicationError):
+    """429 with Retry-After: the caller may try again in `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: float, **kwargs):
+        kwargs.setdefault("code", ErrorCode.RATE_LIMITED)
+        super().__init__(message, **kwargs)
+        self.headers = {"Retry-After": str(max(1, int(retry_after + 0.999)))}
+
+
 def field_errors(fields: dict[str, list[str]], *, code: str = ErrorCode.VALIDATION_ERROR):
     """An ApplicationError whose message names the first problem: 'hours: must be greater than 0'."""
     key, messages = next(iter(fields.items()))

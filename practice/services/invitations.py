@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from axiomatic.core.db import in_savepoint
-from axiomatic.core.errors import ApplicationError
+from axiomatic.core.errors import ApplicationError, RateLimitedError
 from axiomatic.core.hooks import Hook
+from axiomatic.core.ratelimit import window_hit
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.entities.services import user_get_or_create
 from practice import events, selectors
@@ -38,6 +39,22 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _sends_allowed(email: str) -> None:
+    """429 once the address has had its invitation emails for the hour or the day."""
+    caller = hashlib.sha256(email.encode()).hexdigest()  # no address in cache keys
+    for limit, window, span in (
+        (settings.INVITATION_SENDS_PER_HOUR, 3600, "an hour"),
+        (settings.INVITATION_SENDS_PER_DAY, 86400, "a day"),
+    ):
+        wait = window_hit("invitation-email", caller, limit, window_seconds=window)
+        if wait is not None:
+            raise RateLimitedError(
+                f"{email} has been sent {limit} invitation emails in {span}, the most we send. "
+                "Try again later, or check the address with the client.",
+                retry_after=wait,
+            )
+
+
 @transaction.atomic
 def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, invited_by=None):
     """Invite `email` to `entity`, or resend the pending invitation that address already has.
@@ -45,6 +62,7 @@ def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, in
     Returns (invitation, created). The email goes out after commit.
     """
     email = email.strip().lower()
+    _sends_allowed(email)
     expires_at = timezone.now() + INVITATION_TTL
     pending = (
         Invitation.objects.select_for_update()
