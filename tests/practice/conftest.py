@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from practice import signals
 from practice.services.engagements import engagement_create
 
 
@@ -17,3 +18,16 @@ def bookkeeping(alice, acme):
         start_date=dt.date(2026, 1, 1),
         type="bookkeeping",
     )
+
+
+@pytest.fixture
+def announcements():
+    """Every client_link_changed sent while the test runs, as (link_id, firm_id, change)."""
+    seen = []
+
+    def receiver(sender, link_id, firm_id, change, **kwargs):
+        seen.append((link_id, firm_id, change))
+
+    signals.client_link_changed.connect(receiver, weak=False, dispatch_uid="test-clients-api")
+    yield seen
+    signals.client_link_changed.disconnect(dispatch_uid="test-clients-api")
