@@ -109,7 +109,13 @@ def idempotency_finish(record: IdempotencyRecord, response) -> None:
         record.response_body = encrypt_text(JSONRenderer().render(response.data).decode())
         record.save(update_fields=["state", "response_status", "response_body"])
     else:
-        record.delete()
+        idempotency_release(record)
+
+
+def idempotency_release(record: IdempotencyRecord) -> None:
+    """Free the key: the request did not succeed (4xx, or a 5xx: our writes are one transaction
+    each, so a crash rolled the write back), and the caller may retry with the same key."""
+    IdempotencyRecord.objects.filter(pk=record.pk).delete()
 
 
 def idempotency_purge(now: dt.datetime | None = None) -> int:

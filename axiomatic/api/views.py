@@ -28,7 +28,19 @@ class ApiViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # An unhandled error skips finalize_response (DRF re-raises it for the 500): release
+            # the key here, as every response but a success does, or it stays "in progress" for
+            # 24 hours and each retry gets 409.
+            self._idempotency_release()
+            raise
+
+    def _idempotency_release(self) -> None:
+        if self._idempotency is not None:
+            record, self._idempotency = self._idempotency, None
+            idempotency.idempotency_release(record)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
