@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from axiomatic.core.ids import new_public_id
+from axiomatic.core.pdf import html_to_pdf
 from axiomatic.entities.models import Entity, Role
 from axiomatic.ledger.chart import DEFAULT_CHART
 from axiomatic.ledger.models import Account, AccountType, Book
@@ -452,7 +453,7 @@ def test_pdf_of_a_hostile_name_renders_it_as_text(alice):
 )
 def test_url_fetcher_refuses_anything_but_static_files(url):
     with pytest.raises(ForbiddenFetch):
-        static_only_url_fetcher(url)
+        static_only_url_fetcher().fetch(url)
 
 
 @pytest.mark.parametrize(
@@ -461,13 +462,28 @@ def test_url_fetcher_refuses_anything_but_static_files(url):
 )
 def test_url_fetcher_refuses_to_climb_out_of_static(url):
     with pytest.raises((ForbiddenFetch, SuspiciousFileOperation)):
-        static_only_url_fetcher(url)
+        static_only_url_fetcher().fetch(url)
 
 
 def test_url_fetcher_serves_our_static_files():
-    fetched = static_only_url_fetcher("/static/axiomatic/base.css")
-    assert fetched["string"]
-    assert static_only_url_fetcher("file:///app/static/axiomatic/base.css")["string"]
+    fetched = static_only_url_fetcher().fetch("/static/axiomatic/base.css")
+    assert fetched.read() and fetched.content_type == "text/css"
+    assert static_only_url_fetcher().fetch("file:///app/static/axiomatic/base.css").read()
+
+
+def test_a_document_that_references_refused_urls_still_renders_without_them(caplog):
+    """WeasyPrint 70 calls the fetcher through its own interface: a refused resource is skipped
+    with a warning, never an exception that stops the document (nor a request to the address)."""
+    html = (
+        '<html><head><link rel="stylesheet" href="https://evil.test/x.css"></head><body>'
+        '<img src="http://169.254.169.254/latest/meta-data"><p>Statement</p>'
+        '<img src="file:///etc/passwd"></body></html>'
+    )
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf = html_to_pdf(html)
+    assert pdf.startswith(b"%PDF")
+    refused = " ".join(r.getMessage() for r in caplog.records)
+    assert "169.254.169.254" in refused and "ForbiddenFetch" in refused
 
 
 # --- Access -----------------------------------------------------------------------------------------
