@@ -20,7 +20,6 @@ from axiomatic.entities.access import (
 )
 from axiomatic.entities.models import Entity, Membership
 
-
 CLIENT_USERS_READ_ONLY = (
     "Client users read their entity's ledger and statements here; changes are made by the firm "
     "(its staff or its software)."
