@@ -154,6 +154,11 @@ def api(caller: Persona | Client) -> Api:
     return Api(caller)
 
 
+def in_firm(firm_id: str) -> dict[str, str]:
+    """The query string that names the acting firm: `params=in_firm(alice.firm.public_id)`."""
+    return {"firmEntityId": firm_id}
+
+
 def _checked(response: HttpResponse, status: int, code: str | None) -> Any:
     if status >= 400:
         return assert_error(response, status, code)

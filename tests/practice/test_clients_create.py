@@ -11,8 +11,16 @@ from practice.models import ClientLink
 from practice.services import clients as service
 from practice.services import references
 from practice.services.clients import client_create
-from tests.helpers import assert_error, db_snapshot
-from tests.practice.client_helpers import BOOK_KEYS, ENTITY_KEYS, LINK_KEYS, create, listing
+from tests.helpers import api, db_snapshot
+from tests.practice.client_helpers import (
+    BOOK_KEYS,
+    CLIENTS,
+    ENTITY_KEYS,
+    LINK_KEYS,
+    client_body,
+    create,
+    listing,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_returns_the_entity_with_books_and_the_link(alice):
-    response = create(
+    body = create(
         alice,
         name="Initech LLC",
         type="s_corp",
@@ -31,8 +39,6 @@ def test_create_returns_the_entity_with_books_and_the_link(alice):
         defaultRate=12_500,
         externalReference="crm-42",
     )
-    assert response.status_code == 201, response.content
-    body = response.json()
     assert set(body) == {"entity", "link"}
     entity, link = body["entity"], body["link"]
     assert set(entity) == ENTITY_KEYS
@@ -69,9 +75,8 @@ def test_create_returns_the_entity_with_books_and_the_link(alice):
 
 
 def test_create_defaults(alice):
-    response = create(alice, name="Bare Minimum")
-    assert response.status_code == 201, response.content
-    entity, link = response.json()["entity"], response.json()["link"]
+    body = create(alice, name="Bare Minimum")
+    entity, link = body["entity"], body["link"]
     assert entity["type"] == "other"
     assert entity["industry"] == ""
     assert link["clientTier"] == "STARTER"
@@ -87,7 +92,7 @@ def test_create_defaults(alice):
     [("STARTER", 79, 7_900), ("PROFESSIONAL", 149, 14_900), ("BUSINESS", 299, 29_900)],
 )
 def test_monthly_fee_follows_the_tier(alice, tier, units, cents):
-    link = create(alice, tier=tier).json()["link"]
+    link = create(alice, tier=tier)["link"]
     assert (link["clientTier"], link["monthlyFee"], link["monthlyFeeCents"]) == (tier, units, cents)
     assert isinstance(link["monthlyFee"], int) and isinstance(link["monthlyFeeCents"], int)
     listed = listing(alice)["clients"][0]["link"]
@@ -98,21 +103,18 @@ def test_monthly_fee_follows_the_tier(alice, tier, units, cents):
     "entity_type", ["llc", "corp", "s_corp", "partnership", "sole_prop", "nonprofit", "other"]
 )
 def test_every_entity_type_is_accepted(alice, entity_type):
-    response = create(alice, type=entity_type)
-    assert response.status_code == 201, response.content
-    assert response.json()["entity"]["type"] == entity_type
+    assert create(alice, type=entity_type)["entity"]["type"] == entity_type
 
 
 def test_create_announces_the_link_after_commit_only(
     alice, announcements, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = create(alice)
-    assert response.status_code == 201
+        body = create(alice)  # asserts the 201
     assert announcements == []  # not inside the transaction
     for callback in callbacks:
         callback()
-    link = ClientLink.objects.get(public_id=response.json()["link"]["id"])
+    link = ClientLink.objects.get(public_id=body["link"]["id"])
     assert announcements == [(link.pk, alice.firm.pk, "created")]
 
 
@@ -120,8 +122,8 @@ def test_create_announces_once_when_executed(
     alice, announcements, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = create(alice)
-    link = ClientLink.objects.get(public_id=response.json()["link"]["id"])
+        body = create(alice)
+    link = ClientLink.objects.get(public_id=body["link"]["id"])
     assert announcements == [(link.pk, alice.firm.pk, "created")]
 
 
@@ -149,11 +151,11 @@ def test_a_rolled_back_create_announces_nothing(
 def test_duplicate_external_reference_is_409_naming_the_existing_client(
     alice, announcements, django_capture_on_commit_callbacks
 ):
-    first = create(alice, externalReference="crm-7").json()["entity"]["id"]
+    first = create(alice, externalReference="crm-7")["entity"]["id"]
     before = db_snapshot()
+    body = client_body(alice, name="Second", externalReference="crm-7")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = create(alice, name="Second", externalReference="crm-7")
-    error = assert_error(response, 409, "duplicate_external_reference")
+        error = api(alice).post(CLIENTS, body, status=409, code="duplicate_external_reference")
     assert first in error["message"]
     assert "externalReference" in error["fields"]
     assert callbacks == [] and announcements == []
@@ -161,10 +163,8 @@ def test_duplicate_external_reference_is_409_naming_the_existing_client(
 
 
 def test_the_same_external_reference_in_another_firm_is_fine(alice, charlie):
-    assert create(alice, externalReference="crm-7").status_code == 201
-    response = create(charlie, externalReference="crm-7")
-    assert response.status_code == 201, response.content
-    assert response.json()["link"]["externalReference"] == "crm-7"
+    create(alice, externalReference="crm-7")
+    assert create(charlie, externalReference="crm-7")["link"]["externalReference"] == "crm-7"
 
 
 def test_a_reference_race_lost_at_insert_is_409_and_leaves_no_orphan_entity(
@@ -172,7 +172,7 @@ def test_a_reference_race_lost_at_insert_is_409_and_leaves_no_orphan_entity(
 ):
     """The check passes (a concurrent create has not committed yet) but the insert hits the unique
     constraint: still a 409, and the entity created before the link rolls back with it."""
-    existing = create(alice, externalReference="crm-9").json()["entity"]["id"]
+    existing = create(alice, externalReference="crm-9")["entity"]["id"]
     real = references.external_reference_check
     calls = []
 
@@ -184,9 +184,9 @@ def test_a_reference_race_lost_at_insert_is_409_and_leaves_no_orphan_entity(
     monkeypatch.setattr(service, "external_reference_check", stale_first_check)
     monkeypatch.setattr(references, "external_reference_check", stale_first_check)
     before = db_snapshot()
+    body = client_body(alice, name="Racer", externalReference="crm-9")
     with django_capture_on_commit_callbacks(execute=True):
-        response = create(alice, name="Racer", externalReference="crm-9")
-    error = assert_error(response, 409, "duplicate_external_reference")
+        error = api(alice).post(CLIENTS, body, status=409, code="duplicate_external_reference")
     assert existing in error["message"]
     assert len(calls) == 2
     assert db_snapshot() == before

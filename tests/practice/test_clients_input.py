@@ -5,17 +5,8 @@ import pytest
 
 from axiomatic.core.ids import new_public_id
 from practice.models import ClientLink
-from tests.helpers import assert_error, db_snapshot
-from tests.practice.client_helpers import (
-    CLIENTS,
-    client_url,
-    create,
-    delete,
-    invite,
-    invite_url,
-    patch,
-    send,
-)
+from tests.helpers import api, assert_error, db_snapshot, in_firm
+from tests.practice.client_helpers import CLIENTS, client_url, create, invitation_body, invite_url
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +59,7 @@ def test_bad_create_bodies_are_400_naming_the_field_and_write_nothing(
     mutate(body)
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True):
-        response = send(alice.client, "post", CLIENTS, body)
-    error = assert_error(response, 400, "validation_error")
+        error = api(alice).post(CLIENTS, body, status=400, code="validation_error")
     assert field in error["fields"], error
     assert error["message"].startswith(field), error
     assert db_snapshot() == before
@@ -77,15 +67,11 @@ def test_bad_create_bodies_are_400_naming_the_field_and_write_nothing(
 
 
 def test_name_of_exactly_200_characters_is_fine(alice):
-    response = create(alice, name="n" * 200)
-    assert response.status_code == 201, response.content
-    assert response.json()["entity"]["name"] == "n" * 200
+    assert create(alice, name="n" * 200)["entity"]["name"] == "n" * 200
 
 
 def test_a_default_rate_of_zero_is_kept_as_zero(alice):
-    response = create(alice, defaultRate=0)
-    assert response.status_code == 201, response.content
-    assert response.json()["link"]["defaultRate"] == 0
+    assert create(alice, defaultRate=0)["link"]["defaultRate"] == 0
     assert ClientLink.objects.get().default_rate_cents == 0
 
 
@@ -103,14 +89,14 @@ def test_malformed_or_non_object_json_is_400(alice, acme, method, path):
         invite=invite_url(acme.client.public_id),
     )
     before = db_snapshot()
-    do = getattr(alice.client, method)
     error = assert_error(
-        do(path, data="{'name': ", content_type="application/json"), 400, "malformed_request"
+        api(alice).request(method, path, raw="{'name': "), 400, "malformed_request"
     )
     assert "JSON" in error["message"]
     for junk in ("[]", "null", '"name"', "42"):
-        assert_error(do(path, data=junk, content_type="application/json"), 400)
-    assert_error(do(path, data={"name": "x"}), 415, "unsupported_media_type")
+        assert_error(api(alice).request(method, path, raw=junk), 400)
+    form_post = getattr(alice.client, method)  # a form body, not JSON
+    assert_error(form_post(path, data={"name": "x"}), 415, "unsupported_media_type")
     assert db_snapshot() == before
 
 
@@ -128,10 +114,11 @@ def test_malformed_or_non_object_json_is_400(alice, acme, method, path):
 )
 def test_junk_path_ids_are_400_on_every_client_endpoint(alice, junk):
     before = db_snapshot()
+    firm = in_firm(alice.firm.public_id)
     for response in (
-        patch(alice, junk, {"name": "New"}),
-        delete(alice, junk),
-        invite(alice, junk),
+        api(alice).request("PATCH", client_url(junk), {"name": "New"}, params=firm),
+        api(alice).request("DELETE", client_url(junk), params=firm),
+        api(alice).request("POST", invite_url(junk), invitation_body()),
     ):
         error = assert_error(response, 400, "validation_error")
         assert "entityId" in error["fields"], error
@@ -154,17 +141,19 @@ def test_other_methods_are_405_in_the_error_shape(alice, acme, method, path):
     )
     before = db_snapshot()
     url = f"{path}?firmEntityId={alice.firm.public_id}"
-    do = getattr(alice.client, method)
-    response = do(url) if method == "get" else do(url, data="{}", content_type="application/json")
-    assert_error(response, 405, "method_not_allowed")
+    raw = None if method == "get" else "{}"
+    assert_error(api(alice).request(method, url, raw=raw), 405, "method_not_allowed")
     assert db_snapshot() == before
 
 
 def test_an_unknown_entity_id_is_404_on_every_client_endpoint(alice):
     unknown = new_public_id("ent")
-    assert_error(patch(alice, unknown, {"name": "New"}), 404, "not_found")
-    assert_error(delete(alice, unknown), 404, "not_found")
-    assert_error(invite(alice, unknown), 404, "not_found")
+    firm = in_firm(alice.firm.public_id)
+    api(alice).patch(
+        client_url(unknown), {"name": "New"}, params=firm, status=404, code="not_found"
+    )
+    api(alice).delete(client_url(unknown), firm, status=404, code="not_found")
+    api(alice).post(invite_url(unknown), invitation_body(), status=404, code="not_found")
 
 
 @pytest.mark.parametrize(
@@ -185,5 +174,5 @@ def test_an_unknown_entity_id_is_404_on_every_client_endpoint(alice):
 def test_bad_list_parameters_are_400(alice, acme, params, field):
     if field != "firmEntityId":
         params = {"firmEntityId": alice.firm.public_id, **params}
-    error = assert_error(alice.client.get(CLIENTS, params), 400, "validation_error")
+    error = api(alice).get(CLIENTS, params, status=400, code="validation_error")
     assert field in error["fields"], error

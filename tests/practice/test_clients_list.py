@@ -5,12 +5,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.helpers import assert_error
+from tests.helpers import api, in_firm
 from tests.practice.client_helpers import (
     CLIENTS,
     LINK_KEYS,
     LIST_ITEM_KEYS,
-    delete,
+    client_url,
     listed_ids,
     listing,
 )
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_list_shows_active_clients_with_their_links(alice, charlie, acme, globex, make_client):
     other = make_client(alice, "Umbrella", tier="BUSINESS", external_reference="crm-u")
     gone = make_client(alice, "Gone Ltd")
-    assert delete(alice, gone.client.public_id).status_code == 204
+    api(alice).delete(client_url(gone.client.public_id), in_firm(alice.firm.public_id), status=204)
 
     body = listing(alice)
     assert set(body) == {"clients", "hasMore", "nextCursor"}
@@ -54,9 +54,8 @@ def test_list_filters_by_external_reference(alice, make_client):
 
 
 def test_a_viewer_can_list(bob, acme):
-    response = bob.client.get(CLIENTS, {"firmEntityId": bob.firm.public_id})
-    assert response.status_code == 200
-    assert [c["id"] for c in response.json()["clients"]] == [acme.client.public_id]
+    body = api(bob).get(CLIENTS, {"firmEntityId": bob.firm.public_id})
+    assert [c["id"] for c in body["clients"]] == [acme.client.public_id]
 
 
 def test_an_empty_firm_lists_nothing(alice):
@@ -83,31 +82,24 @@ def test_a_cursor_from_another_list_is_refused(alice, acme, make_client):
     make_client(alice, "Second")
     cursor = listing(alice, limit=1)["nextCursor"]
     assert cursor
-    error = assert_error(
-        alice.client.get(
-            "/api/practice/engagements", {"firmEntityId": alice.firm.public_id, "cursor": cursor}
-        ),
-        400,
-    )
+    params = {"firmEntityId": alice.firm.public_id, "cursor": cursor}
+    error = api(alice).get("/api/practice/engagements", params, status=400)
     assert "cursor" in error["fields"]
 
 
-def _count_queries(client, params) -> int:
-    client.get(
-        CLIENTS, params
-    )  # warm up: the first call of a minute also stamps the key's last use
+def _count_queries(persona, params) -> int:
+    api(persona).get(CLIENTS, params)  # warm up: the first call of a minute stamps the key's use
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(CLIENTS, params)
-    assert response.status_code == 200
+        api(persona).get(CLIENTS, params)
     return len(ctx.captured_queries)
 
 
 def test_client_list_takes_the_same_queries_for_1_or_200_clients(alice, make_client):
     params = {"firmEntityId": alice.firm.public_id}
     make_client(alice, "Client 0", tier="BUSINESS", default_rate_cents=100)
-    one = _count_queries(alice.client, params)
+    one = _count_queries(alice, params)
     for i in range(1, 200):
         make_client(alice, f"Client {i}", tier=("STARTER", "PROFESSIONAL", "BUSINESS")[i % 3])
-    many = _count_queries(alice.client, params)
+    many = _count_queries(alice, params)
     assert len(listing(alice)["clients"]) == 200
     assert one == many

@@ -10,17 +10,14 @@ from axiomatic.entities.models import Entity
 from practice.models import ClientLink
 from practice.services import clients as service
 from practice.services import references
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, db_snapshot, in_firm
 from tests.practice.client_helpers import (
     ENTITY_KEYS,
     LINK_KEYS,
-    _parse_time,
     client_url,
-    delete,
     listed_ids,
     listing,
-    patch,
-    send,
+    parse_time,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_patch_changes_entity_and_link_fields(alice, acme):
-    response = patch(
-        alice,
-        acme.client.public_id,
+    body = api(alice).patch(
+        client_url(acme.client.public_id),
         {
             "name": "Acme Holdings",
             "type": "corp",
@@ -42,9 +38,8 @@ def test_patch_changes_entity_and_link_fields(alice, acme):
             "defaultRate": 20_000,
             "externalReference": "crm-acme",
         },
+        params=in_firm(alice.firm.public_id),
     )
-    assert response.status_code == 200, response.content
-    body = response.json()
     assert set(body) == {"entity", "link"}
     assert set(body["entity"]) == ENTITY_KEYS and set(body["link"]) == LINK_KEYS
     entity, link = body["entity"], body["link"]
@@ -75,9 +70,11 @@ def test_patch_one_field_leaves_the_others(alice, make_client):
     link = make_client(
         alice, "Keep", tier="PROFESSIONAL", default_rate_cents=9_000, external_reference="k-1"
     )
-    response = patch(alice, link.client.public_id, {"industry": "Retail"})
-    assert response.status_code == 200, response.content
-    body = response.json()
+    body = api(alice).patch(
+        client_url(link.client.public_id),
+        {"industry": "Retail"},
+        params=in_firm(alice.firm.public_id),
+    )
     assert body["entity"]["name"] == "Keep" and body["entity"]["industry"] == "Retail"
     assert body["link"]["clientTier"] == "PROFESSIONAL"
     assert body["link"]["defaultRate"] == 9_000
@@ -86,37 +83,41 @@ def test_patch_one_field_leaves_the_others(alice, make_client):
 
 def test_patch_null_clears_the_default_rate_and_reference(alice, make_client):
     link = make_client(alice, "Clear", default_rate_cents=9_000, external_reference="c-1")
-    response = patch(alice, link.client.public_id, {"defaultRate": None, "externalReference": None})
-    assert response.status_code == 200, response.content
-    assert response.json()["link"]["defaultRate"] is None
-    assert response.json()["link"]["externalReference"] is None
+    body = api(alice).patch(
+        client_url(link.client.public_id),
+        {"defaultRate": None, "externalReference": None},
+        params=in_firm(alice.firm.public_id),
+    )
+    assert body["link"]["defaultRate"] is None
+    assert body["link"]["externalReference"] is None
     link.refresh_from_db()
     assert link.default_rate_cents is None and link.external_reference is None
 
 
 def test_patch_takes_the_firm_from_the_body(alice, acme):
-    response = send(
-        alice.client,
-        "patch",
+    body = api(alice).patch(
         client_url(acme.client.public_id),
         {"firmEntityId": alice.firm.public_id, "tier": "PROFESSIONAL"},
     )
-    assert response.status_code == 200, response.content
-    assert response.json()["link"]["clientTier"] == "PROFESSIONAL"
+    assert body["link"]["clientTier"] == "PROFESSIONAL"
 
 
 def test_patch_with_a_firm_in_neither_place_is_400(alice, acme):
-    response = send(alice.client, "patch", client_url(acme.client.public_id), {"name": "X"})
-    error = assert_error(response, 400, "validation_error")
+    error = api(alice).patch(
+        client_url(acme.client.public_id), {"name": "X"}, status=400, code="validation_error"
+    )
     assert "firmEntityId" in error["fields"]
 
 
 def test_patch_where_query_and_body_disagree_is_400(alice, charlie, acme):
     before = db_snapshot()
-    response = patch(
-        alice, acme.client.public_id, {"firmEntityId": charlie.firm.public_id, "name": "X"}
+    error = api(alice).patch(
+        client_url(acme.client.public_id),
+        {"firmEntityId": charlie.firm.public_id, "name": "X"},
+        params=in_firm(alice.firm.public_id),
+        status=400,
+        code="validation_error",
     )
-    error = assert_error(response, 400, "validation_error")
     assert "firmEntityId" in error["fields"]
     assert db_snapshot() == before
     acme.client.refresh_from_db()
@@ -130,8 +131,13 @@ def test_an_empty_change_set_is_400(
     body = {k: v.format(firm=alice.firm.public_id) for k, v in body.items()}
     before_updated = acme.updated_at
     with django_capture_on_commit_callbacks(execute=True):
-        response = patch(alice, acme.client.public_id, body)
-    assert_error(response, 400, "validation_error")
+        api(alice).patch(
+            client_url(acme.client.public_id),
+            body,
+            params=in_firm(alice.firm.public_id),
+            status=400,
+            code="validation_error",
+        )
     acme.refresh_from_db()
     assert acme.updated_at == before_updated
     assert announcements == []
@@ -163,14 +169,13 @@ def test_bad_patch_bodies_are_400_and_change_nothing(
 ):
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True):
-        response = send(
-            alice.client,
-            "patch",
+        error = api(alice).patch(
             client_url(acme.client.public_id),
             body,
-            firmEntityId=alice.firm.public_id,
+            params=in_firm(alice.firm.public_id),
+            status=400,
+            code="validation_error",
         )
-    error = assert_error(response, 400, "validation_error")
     assert field in error["fields"], error
     assert db_snapshot() == before
     acme.refresh_from_db()
@@ -188,10 +193,13 @@ def test_patch_to_a_reference_another_client_has_is_409(
 ):
     other = make_client(alice, "Other", external_reference="taken")
     with django_capture_on_commit_callbacks(execute=True):
-        response = patch(
-            alice, acme.client.public_id, {"externalReference": "taken", "name": "Renamed"}
+        error = api(alice).patch(
+            client_url(acme.client.public_id),
+            {"externalReference": "taken", "name": "Renamed"},
+            params=in_firm(alice.firm.public_id),
+            status=409,
+            code="duplicate_external_reference",
         )
-    error = assert_error(response, 409, "duplicate_external_reference")
     assert other.client.public_id in error["message"]
     acme.refresh_from_db()
     acme.client.refresh_from_db()
@@ -218,10 +226,13 @@ def test_a_reference_race_lost_at_update_is_409_not_500(
     monkeypatch.setattr(references, "external_reference_check", stale_first_check)
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True):
-        response = patch(
-            alice, acme.client.public_id, {"externalReference": "taken", "name": "Renamed"}
+        error = api(alice).patch(
+            client_url(acme.client.public_id),
+            {"externalReference": "taken", "name": "Renamed"},
+            params=in_firm(alice.firm.public_id),
+            status=409,
+            code="duplicate_external_reference",
         )
-    error = assert_error(response, 409, "duplicate_external_reference")
     assert other.client.public_id in error["message"]
     assert db_snapshot() == before
     acme.refresh_from_db()
@@ -233,19 +244,20 @@ def test_a_reference_race_lost_at_update_is_409_not_500(
 
 def test_patch_keeping_its_own_reference_is_fine(alice, make_client):
     link = make_client(alice, "Mine", external_reference="mine")
-    response = patch(
-        alice, link.client.public_id, {"externalReference": "mine", "name": "Still mine"}
+    body = api(alice).patch(
+        client_url(link.client.public_id),
+        {"externalReference": "mine", "name": "Still mine"},
+        params=in_firm(alice.firm.public_id),
     )
-    assert response.status_code == 200, response.content
-    assert response.json()["link"]["externalReference"] == "mine"
+    assert body["link"]["externalReference"] == "mine"
 
 
 def test_patch_announces_an_update_after_commit(
     alice, acme, announcements, django_capture_on_commit_callbacks
 ):
+    firm = in_firm(alice.firm.public_id)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = patch(alice, acme.client.public_id, {"tier": "BUSINESS"})
-    assert response.status_code == 200
+        api(alice).patch(client_url(acme.client.public_id), {"tier": "BUSINESS"}, params=firm)
     assert announcements == []
     for callback in callbacks:
         callback()
@@ -263,7 +275,8 @@ def test_updated_since_includes_a_client_changed_after_it(alice, acme, make_clie
     )
     since = (later - dt.timedelta(hours=1)).isoformat().replace("+00:00", "Z")
     assert listed_ids(alice, updatedSince=since) == []
-    assert patch(alice, other.client.public_id, {"tier": "BUSINESS"}).status_code == 200
+    firm = in_firm(alice.firm.public_id)
+    api(alice).patch(client_url(other.client.public_id), {"tier": "BUSINESS"}, params=firm)
     assert listed_ids(alice, updatedSince=since) == [other.client.public_id]
 
 
@@ -273,10 +286,11 @@ def test_updated_since_includes_a_client_whose_entity_alone_changed(alice, acme)
     Entity.objects.filter(pk=acme.client_id).update(updated_at=old)
     since = (timezone.now() - dt.timedelta(hours=1)).isoformat()
     assert listed_ids(alice, updatedSince=since) == []
-    assert patch(alice, acme.client.public_id, {"name": "Renamed"}).status_code == 200
+    firm = in_firm(alice.firm.public_id)
+    api(alice).patch(client_url(acme.client.public_id), {"name": "Renamed"}, params=firm)
     assert listed_ids(alice, updatedSince=since) == [acme.client.public_id]
     updated = listing(alice)["clients"][0]["link"]["updatedAt"]
-    assert _parse_time(updated) >= timezone.now() - dt.timedelta(minutes=1)
+    assert parse_time(updated) >= timezone.now() - dt.timedelta(minutes=1)
 
 
 def test_updated_since_includes_a_client_whose_entity_changed_elsewhere(alice, acme, make_client):
@@ -293,7 +307,14 @@ def test_updated_since_includes_a_client_whose_entity_changed_elsewhere(alice, a
 
 
 def test_patch_of_an_archived_client_is_404(alice, acme):
-    assert delete(alice, acme.client.public_id).status_code == 204
-    assert_error(patch(alice, acme.client.public_id, {"name": "Zombie"}), 404, "not_found")
+    firm = in_firm(alice.firm.public_id)
+    api(alice).delete(client_url(acme.client.public_id), firm, status=204)
+    api(alice).patch(
+        client_url(acme.client.public_id),
+        {"name": "Zombie"},
+        params=firm,
+        status=404,
+        code="not_found",
+    )
     acme.client.refresh_from_db()
     assert acme.client.name == "Acme Corp"

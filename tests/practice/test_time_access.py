@@ -5,13 +5,12 @@ import pytest
 
 from axiomatic.core.ids import new_public_id
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import api, assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot, in_firm
 from tests.practice.time_helpers import (
     TIME,
     create,
     entry_in_firm,
     entry_url,
-    in_firm,
     listing,
     row,
     suspend,

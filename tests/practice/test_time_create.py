@@ -12,13 +12,12 @@ from practice.models import TimeEntry
 from practice.services.clients import client_archive, client_update, firm_default_rate_set
 from practice.services.engagements import engagement_create
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import api, assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot, in_firm
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
     TIME,
     create,
     entry_url,
-    in_firm,
     listing,
     tasks_of,
     time_body,

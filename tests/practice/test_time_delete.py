@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from axiomatic.core.ids import new_public_id
 from practice.models import TimeEntry
-from tests.helpers import api, assert_error, db_snapshot, requires_postgres, run_together
-from tests.practice.time_helpers import TIME, create, entry_in_firm, in_firm, listing, mark_billed
+from tests.helpers import api, assert_error, db_snapshot, in_firm, requires_postgres, run_together
+from tests.practice.time_helpers import TIME, create, entry_in_firm, listing, mark_billed
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from axiomatic.core.ids import new_public_id
 from practice.models import TimeEntry
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import api, assert_error
+from tests.helpers import api, assert_error, in_firm
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
     LIST_KEYS,
@@ -20,7 +20,6 @@ from tests.practice.time_helpers import (
     create,
     entry_in_firm,
     entry_url,
-    in_firm,
     listing,
     mark_billed,
     tasks_of,

@@ -12,12 +12,11 @@ from practice.models import ClientLink, TimeEntry
 from practice.services.clients import client_archive, client_update, firm_default_rate_set
 from practice.services.engagements import engagement_create
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import api, assert_error
+from tests.helpers import api, assert_error, in_firm
 from tests.practice.time_helpers import (
     ENTRY_KEYS,
     create,
     entry_url,
-    in_firm,
     listing,
     mark_billed,
     row,

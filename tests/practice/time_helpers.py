@@ -52,11 +52,6 @@ def entry_url(public_id: str) -> str:
     return f"{TIME}/{public_id}"
 
 
-def in_firm(firm_id: str) -> dict[str, str]:
-    """The query string that names the firm."""
-    return {"firmEntityId": firm_id}
-
-
 def entry_in_firm(public_id: str, firm_id: str) -> dict[str, str]:
     """The query string of a DELETE, which names the entry and its firm."""
     return {"timeEntryId": public_id, "firmEntityId": firm_id}
