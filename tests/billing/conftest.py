@@ -20,6 +20,8 @@ import pytest
 import requests
 import stripe
 
+from tests.billing.invoice_helpers import bill, last_number, log
+
 LAUNCHER = Path(__file__).resolve().parent.parent / "localstripe_server.py"
 TEST_KEY = "sk_test_" + "axiomatic0test0key0000000"
 
@@ -128,3 +130,10 @@ def stripe_api(localstripe_url, settings):
     client = stripe.StripeClient(TEST_KEY, base_addresses={"api": localstripe_url})
     yield StripeApi(url=localstripe_url, client=client)
     stripe.api_base = previous_base
+
+
+@pytest.fixture
+def numbered(alice, acme):
+    """Alice's firm has used INV-000001: a rejection must leave the next number at 2."""
+    bill(alice, acme, [log(alice, acme, "1.00")])
+    assert last_number(alice.firm) == 1
