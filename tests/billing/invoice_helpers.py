@@ -2,10 +2,8 @@
 the books' balances and journal lines, the firm's last invoice number, exact half-up rounding."""
 
 import datetime as dt
-import json
 from decimal import Decimal
 from fractions import Fraction
-from urllib.parse import urlencode
 
 from axiomatic.entities.models import PartnerEnrollment
 from axiomatic.ledger.models import JournalEntry
@@ -13,6 +11,7 @@ from axiomatic.ledger.selectors import account_balances
 from billing.models import FirmBillingProfile
 from practice.models import TimeEntry
 from practice.services.time_entries import time_entry_create
+from tests.helpers import api
 
 INVOICE = "/api/practice/billing/invoice"
 INVOICES = "/api/practice/billing/invoices"
@@ -82,45 +81,22 @@ def invoice_body(persona, link, entries, **overrides) -> dict:
     return body
 
 
-def post(client, body):
-    data = body if isinstance(body, str) else json.dumps(body)
-    return client.post(INVOICE, data=data, content_type="application/json")
-
-
 def bill(persona, link, entries, **overrides) -> dict:
-    response = post(persona.client, invoice_body(persona, link, entries, **overrides))
-    assert response.status_code == 201, response.content
-    return response.json()
+    """An invoice made through the API: the answer's body."""
+    return api(persona).post(INVOICE, invoice_body(persona, link, entries, **overrides))
 
 
-def void(client, invoice_id: str, firm_id: str | None, body: dict | None = None):
-    url = f"{INVOICES}/{invoice_id}/void"
-    if firm_id is not None:
-        url += "?" + urlencode({"firmEntityId": firm_id})
-    data = json.dumps(body) if body is not None else None
-    return client.post(url, data=data, content_type="application/json")
+def void_url(invoice_id: str) -> str:
+    return f"{INVOICES}/{invoice_id}/void"
 
 
 def invoices(persona, **params) -> dict:
-    response = persona.client.get(INVOICES, {"firmEntityId": persona.firm.public_id, **params})
-    assert response.status_code == 200, response.content
-    return response.json()
+    return api(persona).get(INVOICES, {"firmEntityId": persona.firm.public_id, **params})
 
 
 def time_entries(persona, **params) -> dict[str, dict]:
-    response = persona.client.get(TIME, {"firmEntityId": persona.firm.public_id, **params})
-    assert response.status_code == 200, response.content
-    return {e["id"]: e for e in response.json()["entries"]}
-
-
-def patch_entry(persona, entry, body):
-    url = f"{TIME}/{entry.public_id}?" + urlencode({"firmEntityId": persona.firm.public_id})
-    return persona.client.patch(url, data=json.dumps(body), content_type="application/json")
-
-
-def delete_entry(persona, entry):
-    params = {"timeEntryId": entry.public_id, "firmEntityId": persona.firm.public_id}
-    return persona.client.delete(f"{TIME}?{urlencode(params)}")
+    body = api(persona).get(TIME, {"firmEntityId": persona.firm.public_id, **params})
+    return {e["id"]: e for e in body["entries"]}
 
 
 def balances(persona) -> dict[str, tuple[int, int]]:

@@ -6,6 +6,7 @@ import pytest
 from axiomatic.core.ids import new_public_id
 from billing.models import Invoice
 from tests.billing.invoice_helpers import (
+    INVOICE,
     INVOICES,
     bill,
     billing_state,
@@ -13,11 +14,10 @@ from tests.billing.invoice_helpers import (
     invoices,
     last_number,
     log,
-    post,
     suspend,
-    void,
+    void_url,
 )
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot, in_firm
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,10 @@ def test_anonymous_is_401_everywhere_and_changes_nothing(anon, alice, acme):
     other = log(alice, acme)
     before = db_snapshot()
     firm = alice.firm.public_id
-    assert_error(post(anon, invoice_body(alice, acme, [other])), 401, "not_authenticated")
-    assert_error(anon.get(INVOICES, {"firmEntityId": firm}), 401, "not_authenticated")
-    assert_error(void(anon, invoice["id"], firm), 401, "not_authenticated")
+    nobody = api(anon)
+    nobody.post(INVOICE, invoice_body(alice, acme, [other]), status=401, code="not_authenticated")
+    nobody.get(INVOICES, in_firm(firm), status=401, code="not_authenticated")
+    nobody.post(void_url(invoice["id"]), params=in_firm(firm), status=401, code="not_authenticated")
     assert db_snapshot() == before
     assert Invoice.objects.get(public_id=invoice["id"]).status == "open"
 
@@ -44,8 +45,13 @@ def test_a_viewer_can_list_but_not_invoice_or_void(alice, acme, bob):
     other = log(alice, acme)
     assert [i["id"] for i in invoices(bob)["invoices"]] == [invoice["id"]]
     before = db_snapshot()
-    assert_error(post(bob.client, invoice_body(bob, acme, [other])), 403, "permission_denied")
-    assert_error(void(bob.client, invoice["id"], bob.firm.public_id), 403, "permission_denied")
+    api(bob).post(INVOICE, invoice_body(bob, acme, [other]), status=403, code="permission_denied")
+    api(bob).post(
+        void_url(invoice["id"]),
+        params=in_firm(bob.firm.public_id),
+        status=403,
+        code="permission_denied",
+    )
     assert db_snapshot() == before
     assert last_number(alice.firm) == 1
     assert Invoice.objects.get(public_id=invoice["id"]).status == "open"
@@ -59,10 +65,10 @@ def test_a_suspended_firm_gets_403_partner_program_required(alice, acme, bob):
     before = db_snapshot()
     firm = alice.firm.public_id
     code = "partner_program_required"
-    assert_error(post(alice.client, invoice_body(alice, acme, [other])), 403, code)
-    assert_error(void(alice.client, invoice["id"], firm), 403, code)
-    for client in (alice.client, bob.client):
-        assert_error(client.get(INVOICES, {"firmEntityId": firm}), 403, code)
+    api(alice).post(INVOICE, invoice_body(alice, acme, [other]), status=403, code=code)
+    api(alice).post(void_url(invoice["id"]), params=in_firm(firm), status=403, code=code)
+    for persona in (alice, bob):
+        api(persona).get(INVOICES, in_firm(firm), status=403, code=code)
     assert db_snapshot() == before
     assert last_number(alice.firm) == 1
     assert Invoice.objects.get(public_id=invoice["id"]).status == "open"
@@ -73,15 +79,18 @@ def test_another_firm_is_the_same_404_as_an_unknown_one(alice, acme, charlie, gl
     invoice = bill(alice, acme, [log(alice, acme)])["invoice"]
     before = db_snapshot()
     unknown_firm = new_public_id("ent")
-    foreign = post(charlie.client, invoice_body(alice, acme, [mine]))
-    unknown = post(charlie.client, invoice_body(alice, acme, [mine], firmEntityId=unknown_firm))
+    c = api(charlie)
+    foreign = c.request("POST", INVOICE, invoice_body(alice, acme, [mine]))
+    unknown = c.request(
+        "POST", INVOICE, invoice_body(alice, acme, [mine], firmEntityId=unknown_firm)
+    )
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content
-    listed = charlie.client.get(INVOICES, {"firmEntityId": alice.firm.public_id})
-    listed_unknown = charlie.client.get(INVOICES, {"firmEntityId": unknown_firm})
+    listed = c.request("GET", INVOICES, params=in_firm(alice.firm.public_id))
+    listed_unknown = c.request("GET", INVOICES, params=in_firm(unknown_firm))
     assert_error(listed, 404, "not_found")
     assert listed.content == listed_unknown.content == foreign.content
-    voided = void(charlie.client, invoice["id"], alice.firm.public_id)
+    voided = c.request("POST", void_url(invoice["id"]), params=in_firm(alice.firm.public_id))
     assert_error(voided, 404, "not_found")
     assert voided.content == foreign.content
     assert db_snapshot() == before

@@ -13,23 +13,22 @@ from billing.models import FirmBillingProfile, Invoice
 from practice.models import TimeEntry
 from practice.services.clients import client_update, firm_default_rate_set
 from tests.billing.invoice_helpers import (
+    INVOICE,
     INVOICE_KEYS,
     LINE_KEYS,
     balances,
     bill,
     billing_state,
     bulk_log,
-    delete_entry,
     half_up,
     invoice_body,
     journal_lines,
     log,
-    patch_entry,
-    post,
     time_entries,
-    void,
+    void_url,
 )
-from tests.helpers import assert_error
+from tests.helpers import api, in_firm
+from tests.practice.time_helpers import TIME, entry_in_firm, entry_url
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +41,7 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
     late = log(alice, acme, "5.00", day=dt.date(2026, 1, 7), description="Payroll")
     early = log(alice, acme, "10.00", day=dt.date(2026, 1, 5), description="Month-end close")
     middle = log(alice, acme, "5.00", day=dt.date(2026, 1, 6))
-    response = post(alice.client, invoice_body(alice, acme, [late, early, middle]))
-    assert response.status_code == 201, response.content
-    body = response.json()
+    body = api(alice).post(INVOICE, invoice_body(alice, acme, [late, early, middle]))
     assert set(body) == {"invoice", "markedEntries"}
     assert body["markedEntries"] == 3
     invoice = body["invoice"]
@@ -134,9 +131,18 @@ def test_invoiced_entries_are_billed_listed_as_such_and_locked(alice, acme):
     assert listed[other.public_id]["billingStatus"] == "unbilled"
     assert list(time_entries(alice, unbilledOnly="true")) == [other.public_id]
 
-    error = assert_error(patch_entry(alice, a, {"hours": 1.5}), 409, "time_entry_invoiced")
+    firm = alice.firm.public_id
+    error = api(alice).patch(
+        entry_url(a.public_id),
+        {"hours": 1.5},
+        params=in_firm(firm),
+        status=409,
+        code="time_entry_invoiced",
+    )
     assert a.public_id in error["message"]
-    assert_error(delete_entry(alice, b), 409, "time_entry_invoiced")
+    api(alice).delete(
+        TIME, entry_in_firm(b.public_id, firm), status=409, code="time_entry_invoiced"
+    )
     assert billing_state([a, b]) == [("billed", invoice["id"], "INV-000001")] * 2
     assert TimeEntry.objects.get(pk=a.pk).hours == Decimal("1.00")
 
@@ -233,10 +239,11 @@ def test_a_zero_total_invoice_is_allowed_and_posts_nothing(alice, acme):
     assert JournalEntry.objects.count() == journals
     assert balances(alice) == {}
     assert billing_state(entries) == [("billed", invoice["id"], "INV-000001")] * 2
-    voided = void(alice.client, invoice["id"], alice.firm.public_id)
-    assert voided.status_code == 200, voided.content
-    assert voided.json()["invoice"]["status"] == "void"
-    assert voided.json()["invoice"]["voidJournalEntryId"] is None
+    voided = api(alice).post(
+        void_url(invoice["id"]), params=in_firm(alice.firm.public_id), status=200
+    )
+    assert voided["invoice"]["status"] == "void"
+    assert voided["invoice"]["voidJournalEntryId"] is None
     assert JournalEntry.objects.count() == journals
     assert billing_state(entries) == [("unbilled", None, None)] * 2
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from billing.models import Invoice
 from billing.services.invoices import invoice_create_from_time
-from tests.billing.invoice_helpers import INVOICES, bill, bulk_log, ids_of, invoices, log, void
-from tests.helpers import assert_error
+from tests.billing.invoice_helpers import INVOICES, bill, bulk_log, ids_of, invoices, log, void_url
+from tests.helpers import api, in_firm
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_list_filters(alice, acme, make_client, charlie, globex):
     assert ids(clientEntityId=other.client.public_id) == [second["id"]]
     assert ids(status="open") == [second["id"], first["id"]]
     assert ids(status="void") == []
-    assert void(alice.client, first["id"], alice.firm.public_id).status_code == 200
+    api(alice).post(void_url(first["id"]), params=in_firm(alice.firm.public_id), status=200)
     assert ids(status="void") == [first["id"]]
     assert ids(status="open") == [second["id"]]
     assert ids(status="void", clientEntityId=other.client.public_id) == []
@@ -68,7 +68,7 @@ def test_bad_list_query_parameters_are_400(alice, acme, extra, field):
     bill(alice, acme, [log(alice, acme)])
     params = {"firmEntityId": alice.firm.public_id, **extra}
     params = {k: v for k, v in params.items() if v is not None}
-    error = assert_error(alice.client.get(INVOICES, params), 400, "validation_error")
+    error = api(alice).get(INVOICES, params, status=400, code="validation_error")
     assert field in error["fields"], error
 
 
@@ -88,10 +88,9 @@ def test_cursor_pagination_walks_every_invoice_once(alice, acme):
 
 
 def _count_queries(persona, params) -> int:
-    persona.client.get(INVOICES, params)  # warm up: the first call of a minute stamps the key's use
+    api(persona).get(INVOICES, params)  # warm up: the first call of a minute stamps the key's use
     with CaptureQueriesContext(connection) as ctx:
-        response = persona.client.get(INVOICES, params)
-    assert response.status_code == 200, response.content
+        api(persona).get(INVOICES, params)
     return len(ctx.captured_queries)
 
 
@@ -109,7 +108,7 @@ def test_the_list_takes_the_same_queries_for_1_or_50_invoices(alice, acme, make_
             created_by=alice.user,
         )
     voided = Invoice.objects.filter(firm=alice.firm).order_by("id").last()
-    assert void(alice.client, voided.public_id, alice.firm.public_id).status_code == 200
+    api(alice).post(void_url(voided.public_id), params=in_firm(alice.firm.public_id), status=200)
     many = _count_queries(alice, params)
     body = invoices(alice)
     assert len(body["invoices"]) == 50

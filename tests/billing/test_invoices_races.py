@@ -1,10 +1,9 @@
 """Invoicing under concurrency (PostgreSQL, real threads): racing invoices of the same time make
 one, a racing delete never deletes invoiced time, and numbers stay distinct and gapless."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from axiomatic.core.errors import ApplicationError, ConflictError
 from axiomatic.entities.models import Entity
@@ -14,7 +13,7 @@ from billing.services.invoices import invoice_create_from_time
 from practice.models import ClientLink, TimeEntry
 from practice.services.time_entries import time_entry_delete
 from tests.billing.invoice_helpers import balances, billing_state, ids_of, last_number, log
-from tests.helpers import requires_postgres
+from tests.helpers import requires_postgres, run_concurrently, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _fresh(firm_pk: int, link_pk: int):
+    """The firm and link read again by the thread that uses them."""
     return Entity.objects.get(pk=firm_pk), ClientLink.objects.select_related("client").get(
         pk=link_pk
     )
@@ -33,32 +33,17 @@ def _fresh(firm_pk: int, link_pk: int):
 def test_twenty_racing_invoices_of_the_same_time_make_exactly_one(alice, acme):
     entries = [log(alice, acme, "1.00"), log(alice, acme, "2.00"), log(alice, acme, "3.00")]
     ids = ids_of(entries)
-    barrier = threading.Barrier(20)
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def race():
+    def invoice_them():
+        firm, link = _fresh(alice.firm.pk, acme.pk)
         try:
-            firm, link = _fresh(alice.firm.pk, acme.pk)
-            barrier.wait(timeout=20)
-            try:
-                outcome = invoice_create_from_time(firm=firm, link=link, time_entry_ids=ids)
-            except ApplicationError as exc:
-                outcome = exc
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:  # reported below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
+            return invoice_create_from_time(firm=firm, link=link, time_entry_ids=ids)
+        except ApplicationError as exc:
+            return exc
 
-    threads = [threading.Thread(target=race) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    race = run_concurrently(invoice_them, 20)
+    assert race.errors == []
+    results = race.results
     assert len(results) == 20
     made = [r for r in results if isinstance(r, Invoice)]
     refused = [r for r in results if not isinstance(r, Invoice)]
@@ -80,47 +65,28 @@ def test_twenty_racing_invoices_of_the_same_time_make_exactly_one(alice, acme):
 def test_a_delete_racing_an_invoice_never_deletes_invoiced_time(alice, acme):
     for _ in range(5):
         entry = log(alice, acme, "1.00")
-        barrier = threading.Barrier(2)
-        results: dict[str, object] = {}
-        errors: list[BaseException] = []
 
-        def bill_it(entry=entry, barrier=barrier, results=results, errors=errors):
+        def bill_it(entry=entry):
+            firm, link = _fresh(alice.firm.pk, acme.pk)
             try:
-                firm, link = _fresh(alice.firm.pk, acme.pk)
-                barrier.wait(timeout=10)
-                try:
-                    results["invoice"] = invoice_create_from_time(
-                        firm=firm, link=link, time_entry_ids=[entry.public_id]
-                    )
-                except ApplicationError as exc:
-                    results["invoice"] = exc
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                connection.close()
+                return invoice_create_from_time(
+                    firm=firm, link=link, time_entry_ids=[entry.public_id]
+                )
+            except ApplicationError as exc:
+                return exc
 
-        def delete_it(entry=entry, barrier=barrier, results=results, errors=errors):
+        def delete_it(entry=entry):
+            firm = Entity.objects.get(pk=alice.firm.pk)
             try:
-                firm = Entity.objects.get(pk=alice.firm.pk)
-                barrier.wait(timeout=10)
-                try:
-                    time_entry_delete(firm=firm, public_id=entry.public_id)
-                    results["delete"] = "deleted"
-                except ApplicationError as exc:
-                    results["delete"] = exc
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
+                time_entry_delete(firm=firm, public_id=entry.public_id)
+            except ApplicationError as exc:
+                return exc
+            return "deleted"
 
-        threads = [threading.Thread(target=bill_it), threading.Thread(target=delete_it)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
-        assert errors == []
+        race = run_together(bill_it, delete_it)
+        assert race.errors == []
         stored = TimeEntry.objects.filter(pk=entry.pk).first()
-        invoiced, deleted = results["invoice"], results["delete"]
+        invoiced, deleted = race.results
         if deleted == "deleted":
             # The delete won: the invoice found no such entry and wrote nothing.
             assert stored is None
@@ -142,32 +108,14 @@ def test_a_delete_racing_an_invoice_never_deletes_invoiced_time(alice, acme):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_invoices_of_one_firm_get_distinct_numbers_without_gaps(alice, acme):
     entries = [log(alice, acme, "1.00") for _ in range(10)]
-    barrier = threading.Barrier(10)
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def race(entry):
-        try:
-            firm, link = _fresh(alice.firm.pk, acme.pk)
-            barrier.wait(timeout=20)
-            outcome = invoice_create_from_time(
-                firm=firm, link=link, time_entry_ids=[entry.public_id]
-            )
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def invoice_one(entry):
+        firm, link = _fresh(alice.firm.pk, acme.pk)
+        return invoice_create_from_time(firm=firm, link=link, time_entry_ids=[entry.public_id])
 
-    threads = [threading.Thread(target=race, args=(entry,)) for entry in entries]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
-    assert sorted(invoice.number for invoice in results) == list(range(1, 11))
+    race = run_together(*(partial(invoice_one, entry) for entry in entries))
+    assert race.errors == []
+    assert sorted(invoice.number for invoice in race.results) == list(range(1, 11))
     assert last_number(alice.firm) == 10
     assert TimeEntry.objects.filter(firm=alice.firm, billing_status="billed").count() == 10
     assert balances(alice) == {"1100": (125_000, 0), "4000": (0, 125_000)}

@@ -13,6 +13,7 @@ from axiomatic.ledger.models import Account
 from practice.models import TimeEntry
 from practice.services.clients import client_archive
 from tests.billing.invoice_helpers import (
+    INVOICE,
     assert_next_number_is_2,
     bill,
     billing_state,
@@ -21,9 +22,8 @@ from tests.billing.invoice_helpers import (
     last_number,
     log,
     named,
-    post,
 )
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,10 @@ def test_another_firms_entries_get_the_same_400_as_unknown_ids(
     theirs = log(charlie, globex)
     unknown_id = new_public_id("te")
     before = db_snapshot()
-    foreign = post(alice.client, invoice_body(alice, acme, [mine, theirs]))
-    unknown = post(alice.client, invoice_body(alice, acme, [mine.public_id, unknown_id]))
+    foreign = api(alice).request("POST", INVOICE, invoice_body(alice, acme, [mine, theirs]))
+    unknown = api(alice).request(
+        "POST", INVOICE, invoice_body(alice, acme, [mine.public_id, unknown_id])
+    )
     error = assert_error(foreign, 400, "validation_error")
     assert "timeEntryIds" in error["fields"]
     assert theirs.public_id in error["message"]
@@ -58,9 +60,8 @@ def test_every_unknown_id_is_named(alice, acme):
     mine = log(alice, acme)
     missing = [new_public_id("te"), new_public_id("te")]
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, invoice_body(alice, acme, [missing[0], mine, missing[1]])), 400
-    )
+    body = invoice_body(alice, acme, [missing[0], mine, missing[1]])
+    error = api(alice).post(INVOICE, body, status=400)
     assert all(i in named(error) for i in missing)
     assert mine.public_id not in named(error)
     assert db_snapshot() == before
@@ -70,8 +71,8 @@ def test_charlie_cannot_invoice_alices_time_to_his_own_client(alice, acme, charl
     mine = log(alice, acme)
     unknown_id = new_public_id("te")
     before = db_snapshot()
-    foreign = post(charlie.client, invoice_body(charlie, globex, [mine]))
-    unknown = post(charlie.client, invoice_body(charlie, globex, [unknown_id]))
+    foreign = api(charlie).request("POST", INVOICE, invoice_body(charlie, globex, [mine]))
+    unknown = api(charlie).request("POST", INVOICE, invoice_body(charlie, globex, [unknown_id]))
     assert_error(foreign, 400, "validation_error")
     assert foreign.content.decode().replace(
         mine.public_id, "ID"
@@ -85,10 +86,11 @@ def test_an_entry_of_another_client_of_the_same_firm_is_400(alice, acme, make_cl
     other = make_client(alice, "Other Co")
     mine, theirs = log(alice, acme), log(alice, other)
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, invoice_body(alice, acme, [mine, theirs])),
-        400,
-        "time_entries_not_invoiceable",
+    error = api(alice).post(
+        INVOICE,
+        invoice_body(alice, acme, [mine, theirs]),
+        status=400,
+        code="time_entries_not_invoiceable",
     )
     assert "timeEntryIds" in error["fields"]
     assert theirs.public_id in named(error) and mine.public_id not in named(error)
@@ -101,10 +103,11 @@ def test_a_non_billable_entry_is_400_not_invoiceable(alice, acme, numbered):
     billable = log(alice, acme)
     internal = log(alice, acme, billable=False)
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, invoice_body(alice, acme, [billable, internal])),
-        400,
-        "time_entries_not_invoiceable",
+    error = api(alice).post(
+        INVOICE,
+        invoice_body(alice, acme, [billable, internal]),
+        status=400,
+        code="time_entries_not_invoiceable",
     )
     assert "timeEntryIds" in error["fields"]
     assert internal.public_id in named(error) and billable.public_id not in named(error)
@@ -118,10 +121,11 @@ def test_an_entry_without_any_rate_is_400_not_invoiceable(alice, acme, numbered)
     unrated = log(alice, acme, rate=None)  # no explicit, client or firm rate
     assert unrated.rate_cents is None
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, invoice_body(alice, acme, [rated, unrated])),
-        400,
-        "time_entries_not_invoiceable",
+    error = api(alice).post(
+        INVOICE,
+        invoice_body(alice, acme, [rated, unrated]),
+        status=400,
+        code="time_entries_not_invoiceable",
     )
     assert "timeEntryIds" in error["fields"]
     assert unrated.public_id in named(error) and rated.public_id not in named(error)
@@ -134,11 +138,11 @@ def test_already_invoiced_entries_are_409_naming_them(alice, acme):
     a, b, c = log(alice, acme), log(alice, acme), log(alice, acme)
     first = bill(alice, acme, [a, b])["invoice"]
     before = db_snapshot()
-    response = post(alice.client, invoice_body(alice, acme, [c, b]))
-    error = assert_error(response, 409, "time_entry_invoiced")
+    code = "time_entry_invoiced"
+    error = api(alice).post(INVOICE, invoice_body(alice, acme, [c, b]), status=409, code=code)
     assert b.public_id in error["message"]
     assert c.public_id not in named(error)
-    assert_error(post(alice.client, invoice_body(alice, acme, [a, b])), 409, "time_entry_invoiced")
+    api(alice).post(INVOICE, invoice_body(alice, acme, [a, b]), status=409, code=code)
     assert db_snapshot() == before
     assert billing_state([a, b]) == [("billed", first["id"], "INV-000001")] * 2
     assert billing_state([c]) == [("unbilled", None, None)]
@@ -150,7 +154,9 @@ def test_an_incomplete_chart_is_409_and_gives_the_number_back(alice, acme, numbe
     Account.objects.filter(entity=alice.firm, code="1100").update(is_active=False)
     entry = log(alice, acme)
     before = db_snapshot()
-    assert_error(post(alice.client, invoice_body(alice, acme, [entry])), 409, "chart_incomplete")
+    api(alice).post(
+        INVOICE, invoice_body(alice, acme, [entry]), status=409, code="chart_incomplete"
+    )
     assert db_snapshot() == before
     assert billing_state([entry]) == [("unbilled", None, None)]
     Account.objects.filter(entity=alice.firm, code="1100").update(is_active=True)
@@ -203,7 +209,7 @@ def test_bad_bodies_are_400_naming_the_field_and_write_nothing(
     entries = [log(alice, acme), log(alice, acme)]
     body = change(invoice_body(alice, acme, entries))
     before = db_snapshot()
-    error = assert_error(post(alice.client, body), 400, "validation_error")
+    error = api(alice).post(INVOICE, body, status=400, code="validation_error")
     assert any(k == field or k.startswith(f"{field}[") for k in error["fields"]), error
     assert db_snapshot() == before
     assert billing_state(entries) == [("unbilled", None, None)] * 2
@@ -214,10 +220,11 @@ def test_a_due_date_before_today_without_an_issue_date_is_400(alice, acme):
     entry = log(alice, acme)
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     before = db_snapshot()
-    error = assert_error(
-        post(alice.client, invoice_body(alice, acme, [entry], dueDate=yesterday)),
-        400,
-        "validation_error",
+    error = api(alice).post(
+        INVOICE,
+        invoice_body(alice, acme, [entry], dueDate=yesterday),
+        status=400,
+        code="validation_error",
     )
     assert "dueDate" in error["fields"]
     assert db_snapshot() == before
@@ -227,7 +234,7 @@ def test_a_due_date_before_today_without_an_issue_date_is_400(alice, acme):
 @pytest.mark.parametrize("raw", ["{not json", "[]", '"te_x"', "null"])
 def test_a_body_that_is_not_a_json_object_is_400(alice, acme, raw):
     before = db_snapshot()
-    assert_error(post(alice.client, raw), 400)
+    api(alice).post(INVOICE, raw=raw, status=400)
     assert db_snapshot() == before
 
 
@@ -236,8 +243,7 @@ def test_an_invoice_total_beyond_any_real_amount_is_400_not_a_crash(alice, acme)
     entries = bulk_log(alice, acme, 400, hours=Decimal("24.00"), rate=MAX_CENTS)
     alice.client.raise_request_exception = False
     before = db_snapshot()
-    response = post(alice.client, invoice_body(alice, acme, entries))
-    assert_error(response, 400)
+    api(alice).post(INVOICE, invoice_body(alice, acme, entries), status=400)
     assert db_snapshot() == before
     assert not TimeEntry.objects.filter(firm=alice.firm, billing_status="billed").exists()
     assert last_number(alice.firm) == 0
@@ -252,7 +258,9 @@ def test_the_client_must_be_an_active_client_of_the_firm_all_others_are_the_same
     client_archive(link=gone)
     before = db_snapshot()
     responses = [
-        post(alice.client, invoice_body(alice, acme, [mine], clientEntityId=client_id))
+        api(alice).request(
+            "POST", INVOICE, invoice_body(alice, acme, [mine], clientEntityId=client_id)
+        )
         for client_id in (
             new_public_id("ent"),
             globex.client.public_id,
@@ -261,7 +269,7 @@ def test_the_client_must_be_an_active_client_of_the_firm_all_others_are_the_same
             charlie.firm.public_id,
         )
     ]
-    responses.append(post(alice.client, invoice_body(alice, gone, [gone_entry])))
+    responses.append(api(alice).request("POST", INVOICE, invoice_body(alice, gone, [gone_entry])))
     for response in responses:
         assert_error(response, 404, "not_found")
         assert response.content == responses[0].content

@@ -1,8 +1,6 @@
 """Voiding invoices: the journal entry reversed and the time freed, once; events record who did
 what; the number stays used; another firm's invoice is the same 404 as an unknown one."""
 
-from urllib.parse import urlencode
-
 import pytest
 from django.utils import timezone
 
@@ -12,19 +10,17 @@ from billing.models import Invoice, InvoiceEvent, InvoiceLine
 from practice.models import TimeEntry
 from tests.billing.invoice_helpers import (
     INVOICE_KEYS,
-    INVOICES,
     balances,
     bill,
     billing_state,
-    delete_entry,
     invoices,
     journal_lines,
     log,
-    patch_entry,
     time_entries,
-    void,
+    void_url,
 )
-from tests.helpers import assert_error, db_snapshot
+from tests.helpers import api, assert_error, db_snapshot, in_firm
+from tests.practice.time_helpers import TIME, entry_in_firm, entry_url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +31,9 @@ pytestmark = pytest.mark.django_db
 def test_void_reverses_the_journal_entry_and_frees_the_time(alice, acme):
     entries = [log(alice, acme, "10.00"), log(alice, acme, "5.00")]
     created = bill(alice, acme, entries)["invoice"]
-    response = void(alice.client, created["id"], alice.firm.public_id)
-    assert response.status_code == 200, response.content
-    body = response.json()
+    body = api(alice).post(
+        void_url(created["id"]), params=in_firm(alice.firm.public_id), status=200
+    )
     assert set(body) == {"invoice"}
     invoice = body["invoice"]
     assert set(invoice) == INVOICE_KEYS
@@ -72,8 +68,11 @@ def test_void_reverses_the_journal_entry_and_frees_the_time(alice, acme):
         assert listed[entry.public_id]["isLocked"] is False
     assert set(time_entries(alice, unbilledOnly="true")) == {e.public_id for e in entries}
     # Free again: editable and billable on a new number; the old number stays used.
-    edited = patch_entry(alice, entries[0], {"description": "Rebilled"})
-    assert edited.status_code == 200, edited.content
+    api(alice).patch(
+        entry_url(entries[0].public_id),
+        {"description": "Rebilled"},
+        params=in_firm(alice.firm.public_id),
+    )
     again = bill(alice, acme, entries)["invoice"]
     assert again["number"] == "INV-000002"
     assert again["total"] == 187_500
@@ -95,7 +94,7 @@ def test_void_reverses_the_journal_entry_and_frees_the_time(alice, acme):
 def test_invoice_events_record_who_created_and_voided(alice, acme):
     entries = [log(alice, acme)]
     first = bill(alice, acme, entries)["invoice"]
-    void(alice.client, first["id"], alice.firm.public_id)
+    api(alice).request("POST", void_url(first["id"]), params=in_firm(alice.firm.public_id))
     second = bill(alice, acme, entries)["invoice"]
     events = list(
         InvoiceEvent.objects.order_by("id").values_list("invoice__public_id", "kind", "actor")
@@ -110,14 +109,13 @@ def test_invoice_events_record_who_created_and_voided(alice, acme):
 def test_voiding_twice_changes_nothing(alice, acme):
     entries = [log(alice, acme, "4.00")]
     created = bill(alice, acme, entries)["invoice"]
-    first = void(alice.client, created["id"], alice.firm.public_id)
-    assert first.status_code == 200, first.content
+    firm = in_firm(alice.firm.public_id)
+    first = api(alice).post(void_url(created["id"]), params=firm, status=200)
     again = bill(alice, acme, entries)["invoice"]  # the time is on INV-000002 now
     before, journals = db_snapshot(), JournalEntry.objects.count()
     ledger = balances(alice)
-    second = void(alice.client, created["id"], alice.firm.public_id)
-    assert second.status_code == 200, second.content
-    assert second.json() == first.json()
+    second = api(alice).post(void_url(created["id"]), params=firm, status=200)
+    assert second == first
     assert JournalEntry.objects.count() == journals
     assert balances(alice) == ledger
     assert db_snapshot() == before
@@ -128,31 +126,32 @@ def test_voiding_twice_changes_nothing(alice, acme):
 
 def test_void_takes_the_firm_from_the_body_too(alice, acme):
     created = bill(alice, acme, [log(alice, acme)])["invoice"]
-    response = void(alice.client, created["id"], None, body={"firmEntityId": alice.firm.public_id})
-    assert response.status_code == 200, response.content
-    assert response.json()["invoice"]["status"] == "void"
+    body = {"firmEntityId": alice.firm.public_id}
+    assert api(alice).post(void_url(created["id"]), body, status=200)["invoice"]["status"] == "void"
 
 
 def test_void_refuses_a_body_that_is_not_an_object(alice, acme):
     created = bill(alice, acme, [log(alice, acme)])["invoice"]
-    url = f"{INVOICES}/{created['id']}/void?" + urlencode({"firmEntityId": alice.firm.public_id})
+    url, firm = void_url(created["id"]), in_firm(alice.firm.public_id)
     before = db_snapshot()
     for body in ("0", "false", "[]", '""'):
-        response = alice.client.post(url, data=body, content_type="application/json")
-        assert_error(response, 400, "validation_error")
+        api(alice).post(url, raw=body, params=firm, status=400, code="validation_error")
     assert db_snapshot() == before
-    assert void(alice.client, created["id"], alice.firm.public_id).status_code == 200
+    api(alice).post(url, params=firm, status=200)
 
 
 def test_voiding_another_firms_or_an_unknown_invoice_is_the_same_404(alice, acme, charlie, globex):
     mine = bill(alice, acme, [log(alice, acme)])["invoice"]
     theirs = bill(charlie, globex, [log(charlie, globex)])["invoice"]
     before = db_snapshot()
-    foreign = void(alice.client, theirs["id"], alice.firm.public_id)
-    unknown = void(alice.client, new_public_id("inv"), alice.firm.public_id)
+    firm = in_firm(alice.firm.public_id)
+    foreign = api(alice).request("POST", void_url(theirs["id"]), params=firm)
+    unknown = api(alice).request("POST", void_url(new_public_id("inv")), params=firm)
     assert_error(foreign, 404, "not_found")
     assert foreign.content == unknown.content
-    by_charlie = void(charlie.client, mine["id"], charlie.firm.public_id)
+    by_charlie = api(charlie).request(
+        "POST", void_url(mine["id"]), params=in_firm(charlie.firm.public_id)
+    )
     assert by_charlie.content == foreign.content
     assert db_snapshot() == before
     assert {i.status for i in Invoice.objects.all()} == {"open"}
@@ -173,7 +172,10 @@ def test_bad_void_requests_are_400(alice, acme, invoice_id, firm, field):
     invoice_id = created["id"] if invoice_id == "INVOICE" else invoice_id
     firm = alice.firm.public_id if firm == "FIRM" else firm
     before = db_snapshot()
-    error = assert_error(void(alice.client, invoice_id, firm), 400, "validation_error")
+    params = in_firm(firm) if firm is not None else None
+    error = api(alice).post(
+        void_url(invoice_id), params=params, status=400, code="validation_error"
+    )
     assert field in error["fields"], error
     assert db_snapshot() == before
     assert Invoice.objects.get(public_id=created["id"]).status == "open"
@@ -184,7 +186,12 @@ def test_a_paid_invoice_cannot_be_voided(alice, acme):
     created = bill(alice, acme, entries)["invoice"]
     Invoice.objects.filter(public_id=created["id"]).update(status="paid")
     before, ledger = db_snapshot(), balances(alice)
-    assert_error(void(alice.client, created["id"], alice.firm.public_id), 409, "invoice_paid")
+    api(alice).post(
+        void_url(created["id"]),
+        params=in_firm(alice.firm.public_id),
+        status=409,
+        code="invoice_paid",
+    )
     assert db_snapshot() == before and balances(alice) == ledger
     assert billing_state(entries) == [("billed", created["id"], "INV-000001")]
 
@@ -192,8 +199,9 @@ def test_a_paid_invoice_cannot_be_voided(alice, acme):
 def test_a_void_invoice_keeps_its_lines_when_the_freed_time_is_deleted(alice, acme):
     entry = log(alice, acme, "3.00", description="Audit prep")
     created = bill(alice, acme, [entry])["invoice"]
-    void(alice.client, created["id"], alice.firm.public_id)
-    assert delete_entry(alice, entry).status_code == 204
+    firm = alice.firm.public_id
+    api(alice).request("POST", void_url(created["id"]), params=in_firm(firm))
+    api(alice).delete(TIME, entry_in_firm(entry.public_id, firm), status=204)
     listed = invoices(alice)["invoices"][0]
     assert listed["lines"] == [{**created["lines"][0], "timeEntryId": None}]
     assert listed["total"] == 37_500 and listed["lineCount"] == 1
