@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import entity_for_request
+from axiomatic.api.client_ip import client_ip
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
@@ -222,10 +223,6 @@ def _share_problem_page(request, error: services.ShareUnusable) -> HttpResponse:
     return _private(response)
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class ShareOpenViewSet(ApiViewSet):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -252,7 +249,7 @@ class ShareOpenViewSet(ApiViewSet):
         try:
             share = services.share_open(
                 token=token,
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except services.ShareUnusable as error:
