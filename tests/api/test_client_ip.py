@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from axiomatic.api.client_ip import client_ip
 from reports.models import ReportShareAccess
-from tests.helpers import assert_error
+from tests.helpers import assert_error, share_open_path
 
 BALANCER = "10.0.3.7"  # what REMOTE_ADDR says for every request behind the load balancer
 
@@ -73,17 +73,7 @@ def test_ports_that_some_balancers_add_are_dropped(settings):
 
 @pytest.fixture
 def share_path(alice):
-    created = alice.client.post(
-        "/api/reports/share",
-        {
-            "entityId": alice.firm.public_id,
-            "reportType": "trial_balance",
-            "parameters": {"bookId": alice.gl.public_id, "from": "2026-01-01", "to": "2026-01-31"},
-        },
-        format="json",
-    )
-    assert created.status_code == 201, created.content
-    return "/api/reports/share/" + created.json()["shareUrl"].rsplit("/", 1)[1]
+    return share_open_path(alice)
 
 
 def behind_balancer(forwarded: str) -> APIClient:
