@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from axiomatic.api.client_ip import client_ip
 from reports.models import ReportShareAccess
 from tests.helpers import assert_error, share_open_path
+from tests.test_configuration import probe
 
 BALANCER = "10.0.3.7"  # what REMOTE_ADDR says for every request behind the load balancer
 
@@ -66,6 +67,12 @@ def test_a_header_shorter_than_the_proxy_chain_falls_back_to_the_peer_address(se
 def test_ports_that_some_balancers_add_are_dropped(settings):
     assert address(settings, 1, "203.0.113.5:51234") == "203.0.113.5"
     assert address(settings, 1, "[2001:db8::1]:443") == "2001:db8::1"
+
+
+def test_a_negative_proxy_count_is_refused_at_start():
+    done = probe(DEBUG="true", TRUSTED_PROXY_COUNT="-1")
+    assert done.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in done.stderr
 
 
 # --- Where the address is used -----------------------------------------------------------------
