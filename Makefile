@@ -51,8 +51,11 @@ check: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_cycles.py
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	@# Production settings as a deployment would give them (a real key, an https site).
+	@# Production settings as a deployment would give them (a real key, an https site, PostgreSQL,
+	@# Redis and SMTP: the check connects to none of them, so the hosts need not exist).
 	DEBUG=false SITE_URL=https://practice.example.com \
+	  DATABASE_URL=postgres://axiomatic@db.invalid:5432/axiomatic \
+	  REDIS_URL=redis://cache.invalid:6379/0 EMAIL_URL=smtp://mail.invalid:25 \
 	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 

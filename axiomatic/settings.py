@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /health/live and /health/ready answer for any Host, before anything validates it.
+    "axiomatic.api.health.HealthCheckMiddleware",
     "axiomatic.api.hardening.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "axiomatic.api.hardening.BodyLimitMiddleware",
@@ -249,8 +251,13 @@ if not DEBUG:
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (most deployments).
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of us append to X-Forwarded-For (axiomatic.api.client_ip): the client
+# address is read that many entries from the right. 0: the header is ignored (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more (proxies in front of us).")
 # Health checks come over plain HTTP from the load balancer.
-SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^health/(live|ready)$"]
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 # A statement PDF estimated longer than this is rendered by a task and delivered by a share link.
 MAX_INLINE_PDF_PAGES = env.int("MAX_INLINE_PDF_PAGES", default=10)

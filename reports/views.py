@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import entity_for_request
+from axiomatic.api.client_ip import client_ip
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
@@ -231,10 +232,6 @@ def _too_many_page(request, wait: float) -> HttpResponse:
     return _private(response)
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class ShareOpenViewSet(ApiViewSet):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -261,7 +258,7 @@ class ShareOpenViewSet(ApiViewSet):
         try:
             share = services.share_open(
                 token=token,
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except services.ShareUnusable as error:

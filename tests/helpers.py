@@ -219,3 +219,23 @@ def run_together(*calls: Callable[[], T], timeout: float = 60) -> Race[T]:
 def run_concurrently(fn: Callable[[], T], n: int, *, timeout: float = 60) -> Race[T]:
     """`fn` on `n` threads at once: see `run_together`."""
     return run_together(*[fn] * n, timeout=timeout)
+
+
+def share_open_path(persona) -> str:
+    """A new share link on the persona's General Ledger (a January trial balance), as the path
+    an anonymous visitor opens."""
+    created = persona.client.post(
+        "/api/reports/share",
+        {
+            "entityId": persona.firm.public_id,
+            "reportType": "trial_balance",
+            "parameters": {
+                "bookId": persona.gl.public_id,
+                "from": "2026-01-01",
+                "to": "2026-01-31",
+            },
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    return "/api/reports/share/" + created.json()["shareUrl"].rsplit("/", 1)[1]

@@ -47,6 +47,13 @@ class BodyLimitMiddleware:
         return None
 
 
+def request_route(request) -> str:
+    """The URL pattern the request matched (`/reports/share/<str:token>`): what we log instead of
+    its path, which can carry a token."""
+    match = getattr(request, "resolver_match", None)
+    return "/" + match.route if match is not None else "<unresolved path>"
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,12 +61,10 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.monotonic()
         response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        route = match.route if match is not None else "<no route>"
         logger.info(
-            "%s /%s %s %.1fms",
+            "%s %s %s %.1fms",
             request.method,
-            route,
+            request_route(request),
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
@@ -74,7 +79,6 @@ class RedactPathFilter(logging.Filter):
         request = getattr(record, "request", None)
         path = getattr(request, "path", None)
         if path and isinstance(record.args, tuple):
-            match = getattr(request, "resolver_match", None)
-            route = "/" + match.route if match is not None else "<unresolved path>"
+            route = request_route(request)
             record.args = tuple(route if arg == path else arg for arg in record.args)
         return True

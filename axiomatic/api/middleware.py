@@ -2,7 +2,8 @@
 
 DRF views answer through the exception handler. What happens outside them (Django's 404 for an unknown
 path, 405 from a plain view, an unexpected exception anywhere) would be an HTML page; this middleware
-turns it into {"error": {...}} with the same status, and logs unexpected exceptions.
+turns it into {"error": {...}} with the same status, and logs unexpected exceptions by URL pattern,
+never by path (share and invitation tokens travel in paths).
 """
 
 import logging
@@ -11,6 +12,7 @@ from django.http import Http404
 from rest_framework.response import Response
 
 from axiomatic.api.errors import error_json_response
+from axiomatic.api.hardening import request_route
 from axiomatic.core.errors import ErrorCode
 
 logger = logging.getLogger("axiomatic.api")
@@ -43,7 +45,7 @@ class ApiErrorMiddleware:
             return None
         if isinstance(exception, Http404):
             return error_json_response(404)
-        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        logger.exception("Unhandled error on %s %s", request.method, request_route(request))
         return error_json_response(
             500,
             ErrorCode.INTERNAL_ERROR,

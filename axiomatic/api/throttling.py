@@ -1,16 +1,18 @@
 """Rate limits: per API key (or signed-in user) on the API, tighter on report renders, and per
-client IP on share links. Answered 429 in the error shape with Retry-After.
+client IP on share links (the visitor's, not the load balancer's: `axiomatic.api.client_ip`).
+Answered 429 in the error shape with Retry-After.
 
 Counting is a fixed one-minute window per caller and bucket, kept in the cache: `add` (SET NX) then
 `incr` (INCRBY). Both are atomic on Redis, so with REDIS_URL set the limit holds across processes
 and servers (200 concurrent requests at a limit of 100: exactly 100 pass); on the embedded default
-the local-memory cache counts per process.
+the local-memory cache counts per process (a deploy check warns about that when DEBUG is off).
 """
 
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from axiomatic.api.authentication import ApiKeyUser
+from axiomatic.api.client_ip import client_ip
 from axiomatic.core.ratelimit import window_hit
 
 WINDOW_SECONDS = 60
@@ -27,7 +29,7 @@ def _caller(request) -> str:
         return f"key:{user.api_key.pk}"
     if getattr(user, "is_authenticated", False):
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request)}"
 
 
 class _MinuteThrottle(BaseThrottle):
@@ -71,7 +73,7 @@ class ShareLinkThrottle(_MinuteThrottle):
     bucket = "share"
 
     def caller(self, request) -> str:
-        return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+        return f"ip:{client_ip(request)}"
 
     def limit(self) -> int:
         return settings.SHARE_RATE_LIMIT_PER_MINUTE

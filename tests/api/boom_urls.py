@@ -27,5 +27,9 @@ urlpatterns = [
     path("api/test/django-boom", django_boom),
     path("api/test/html-error", plain_html_error),
     path("outside/boom", django_boom),
+    # Failing views under paths that carry a token, as share links and invitations do.
+    path("api/test/boom/<str:token>", drf_boom),
+    path("api/test/plain-boom/<str:token>", django_boom),
+    path("outside/boom/<str:token>", django_boom),
     *real_urlpatterns,
 ]

@@ -1,5 +1,7 @@
 """Every 4xx/5xx under /api/ is the one JSON error shape, whoever produced it."""
 
+import logging
+
 import pytest
 from django.test import Client
 
@@ -45,6 +47,30 @@ def test_errors_outside_the_api_are_left_alone():
     response = Client(raise_request_exception=False).get("/outside/boom")
     assert response.status_code == 500
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.urls("tests.api.boom_urls")
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/api/test/boom/", "/api/test/boom/<str:token>"),
+        ("/api/test/plain-boom/", "/api/test/plain-boom/<str:token>"),
+        ("/outside/boom/", "/outside/boom/<str:token>"),
+    ],
+)
+def test_an_unexpected_error_under_a_tokened_path_logs_the_pattern_not_the_token(
+    caplog, path, route
+):
+    caplog.set_level(logging.DEBUG)
+    token = "tok_" + "S3cr3tT0ken" * 3
+    response = Client(raise_request_exception=False).get(path + token)
+
+    assert response.status_code == 500
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(r.exc_info for r in errors)  # the failure is logged, with its traceback
+    assert route in caplog.text
+    assert token not in caplog.text
+    assert "S3cr3tT0ken" not in caplog.text
 
 
 def test_the_admin_keeps_its_html_login():

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from axiomatic.api.throttling import rate_limit_hit
-from tests.helpers import assert_error, run_concurrently
+from tests.helpers import assert_error, run_concurrently, share_open_path
 
 pytestmark = pytest.mark.django_db
 
@@ -60,16 +60,7 @@ def test_report_renders_have_a_tighter_limit(alice, settings):
 
 def test_share_links_are_limited_per_client_ip(alice, settings):
     settings.SHARE_RATE_LIMIT_PER_MINUTE = 2
-    created = alice.client.post(
-        "/api/reports/share",
-        {
-            "entityId": alice.firm.public_id,
-            "reportType": "trial_balance",
-            "parameters": {"bookId": alice.gl.public_id, "from": "2026-01-01", "to": "2026-01-31"},
-        },
-        format="json",
-    )
-    path = "/api/reports/share/" + created.json()["shareUrl"].rsplit("/", 1)[1]
+    path = share_open_path(alice)
     visitor = APIClient(REMOTE_ADDR="203.0.113.7")
     assert [visitor.get(path).status_code for _ in range(2)] == [302, 302]
 
