@@ -105,7 +105,9 @@ def share_open(*, token: str, ip: str, user_agent: str) -> ReportShare:
     share.access = ReportShareAccess.objects.create(
         share=share,
         ip_hash=_ip_hash(ip),
-        user_agent=user_agent[:300],
+        # Printable characters only: a NUL (which PostgreSQL refuses in text) or a control
+        # character in a header is the client's, not something to store.
+        user_agent="".join(c for c in user_agent if c.isprintable())[:300],
         grant=secrets.token_urlsafe(GRANT_BYTES),
     )
     events.share_event("report_share.accessed", share=share)

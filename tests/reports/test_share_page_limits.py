@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from reports.models import ReportShare
+from reports.models import ReportShare, ReportShareAccess
 from reports.services import VIEWS_PER_OPEN
 from tests.reports.test_share_links import (  # noqa: F401 (fixtures)
     assert_problem_page,
@@ -84,3 +84,10 @@ def test_the_page_shares_the_links_rate_limit(alice, settings):
     limited = visitor.get(page)
     assert_problem_page(limited, 429, "Too many requests")
     assert int(limited["Retry-After"]) >= 1
+
+
+def test_an_open_with_control_characters_in_its_user_agent_is_logged_without_them(alice):
+    share = make_share(alice)
+    opened = Client(HTTP_USER_AGENT="Mozilla\x00/5.0\r\nX").get(open_url(share.token))
+    assert opened.status_code == 302
+    assert ReportShareAccess.objects.get().user_agent == "Mozilla/5.0X"
