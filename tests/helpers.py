@@ -1,5 +1,7 @@
 """Assertions and markers shared by the tests."""
 
+import socket
+
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -8,6 +10,12 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:

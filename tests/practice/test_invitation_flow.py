@@ -1,16 +1,12 @@
 """The invitation link, end to end: a real SMTP server, the accept page, the client home page."""
 
 import datetime as dt
-import email
 import re
-import socket
 import threading
-from email import policy
 from urllib.parse import urlsplit
 
 import environ
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -25,7 +21,7 @@ from practice.services.invitations import (
     invitation_create,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import requires_postgres
+from tests.helpers import free_port, requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -50,34 +46,6 @@ def last_link() -> str:
 
 def path_of(url: str) -> str:
     return urlsplit(url).path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free loopback port, with EMAIL_URL pointed at it."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{port}").items():
-        setattr(settings, key, value)
-    yield inbox
-    controller.stop()
 
 
 def test_invitation_through_a_real_smtp_server_and_the_accept_page(
@@ -209,7 +177,7 @@ def test_a_revoked_invitation_is_410(alice, acme, django_capture_on_commit_callb
 def test_a_failed_send_is_recorded_and_the_api_still_answers(
     alice, acme, settings, django_capture_on_commit_callbacks
 ):
-    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{_free_port()}").items():
+    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{free_port()}").items():
         setattr(settings, key, value)
     settings.EMAIL_TIMEOUT = 2
     invitation = invite(alice, acme, capture=django_capture_on_commit_callbacks)
