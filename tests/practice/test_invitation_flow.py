@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.models import Membership, Role, User
 from practice.models import Invitation
 from practice.services.invitations import (
@@ -142,6 +143,41 @@ def test_weak_or_mismatched_passwords_are_refused_on_the_page(
     )
     assert differ.status_code == 400 and b"differ" in differ.content
     assert not User.objects.filter(email="pat@acme.test").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("48120937561290", b"entirely numeric"),
+        ("patricia.doe@acme.test", b"too similar to the email"),
+        ("Quentin Marlowe Hartley", b"too similar to the full name"),
+        ("password1234", b"too common"),
+        ("k7#Qm2x!", b"at least 12 characters"),
+    ],
+)
+def test_weak_passwords_are_refused_on_the_page(
+    alice, acme, password, says, django_capture_on_commit_callbacks
+):
+    invite(alice, acme, "patricia.doe@acme.test", capture=django_capture_on_commit_callbacks)
+    path = path_of(last_link())
+    form = {"full_name": "Quentin Marlowe Hartley", "password1": password, "password2": password}
+    response = Client().post(path, form)
+    assert response.status_code == 400 and says in response.content
+    assert not User.objects.filter(email="patricia.doe@acme.test").exists()
+    assert Invitation.objects.get().status == "pending"
+
+
+def test_the_accept_service_refuses_a_weak_password(
+    alice, acme, django_capture_on_commit_callbacks
+):
+    invite(alice, acme, "patricia.doe@acme.test", capture=django_capture_on_commit_callbacks)
+    token = last_link().rsplit("/", 1)[1]
+    with pytest.raises(ApplicationError) as refused:
+        invitation_accept(token=token, full_name="Pat", password="patricia.doe@acme.test")
+    assert refused.value.code == "validation_error"
+    assert "too similar to the email" in refused.value.fields["password"][0]
+    assert not User.objects.filter(email="patricia.doe@acme.test").exists()
+    assert Invitation.objects.get().status == "pending"
 
 
 def test_expired_tampered_and_replaced_links_get_clear_pages(
