@@ -11,7 +11,7 @@ Every integration is switched on by its variable and has a working default for a
 - DEBUG               default off (`make run` turns it on)
 - ALLOWED_HOSTS       comma-separated; default: the SITE_URL host (plus loopback names when DEBUG)
 - STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET   program billing (empty: not configured)
-- AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES   login lockouts (5 failures, 15 minutes)
+- AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, PASSWORD_RESET_LIMIT   login lockouts (5 per 15 minutes)
 
 The names are the operator interface: production, `make run` and the tests all use them.
 """
@@ -153,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Logins: lockouts (axiomatic.accounts, ADR 0017) -------------------------------------------
+# --- Logins: lockouts and password reset (axiomatic.accounts, ADR 0017) ------------------------
 # django-axes refuses a login, even with the right password, once the account or the client
 # address has AXES_FAILURE_LIMIT failures within the cool-off; it ends AXES_COOLOFF_MINUTES after
 # the last counted failure (tries while locked are not counted, so they do not prolong it).
@@ -171,7 +171,10 @@ AXES_USERNAME_CALLABLE = "axiomatic.accounts.lockouts.login_username"
 AXES_HANDLER = "axiomatic.accounts.lockouts.LoginAttemptHandler"
 AXES_LOCKOUT_CALLABLE = "axiomatic.accounts.views.lockout_response"
 # The client address is REMOTE_ADDR (axes' default). Behind a proxy, AXES_CLIENT_IP_CALLABLE
-# names the function that reads the forwarded address.
+# names the function that reads the forwarded address; the reset limit below reads it too.
+# Password reset requests: this many per client address and per email address per cool-off.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=AXES_FAILURE_LIMIT)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -18,20 +18,27 @@ from axiomatic.api.authentication import ApiKeyUser
 WINDOW_SECONDS = 60
 
 
-def rate_limit_hit(bucket: str, caller: str, limit: int, now: float | None = None) -> float | None:
+def rate_limit_hit(
+    bucket: str,
+    caller: str,
+    limit: int,
+    now: float | None = None,
+    *,
+    window_seconds: int = WINDOW_SECONDS,
+) -> float | None:
     """Count one request; None if it is within the limit, else the seconds until the window ends."""
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
+    window = int(now // window_seconds)
     key = f"ratelimit:{bucket}:{caller}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    cache.add(key, 0, timeout=window_seconds * 2)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr: count afresh
-        cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
+        cache.add(key, 1, timeout=window_seconds * 2)
         count = 1
     if count <= limit:
         return None
-    return max(1.0, (window + 1) * WINDOW_SECONDS - now)
+    return max(1.0, (window + 1) * window_seconds - now)
 
 
 def _caller(request) -> str:

@@ -81,6 +81,7 @@ def test_the_sixth_try_is_refused_even_with_the_right_password(door):
     page = sixth.content.decode()
     assert "Sign-in paused for 15 minutes" in page
     assert "Wait 15 minutes, then try again." in page
+    assert "reset your password by email" in page and "/accounts/password-reset/" in page
     assert sixth["Retry-After"] == str(15 * 60)
 
 
