@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -87,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login axes refused into our lockout page (axiomatic.accounts.views).
@@ -153,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Logins: lockouts and password reset (axiomatic.accounts, ADR 0017) ------------------------
+# --- Logins: lockouts, password reset, staff MFA (axiomatic.accounts, ADR 0017) ---------------
 # django-axes refuses a login, even with the right password, once the account or the client
 # address has AXES_FAILURE_LIMIT failures within the cool-off; it ends AXES_COOLOFF_MINUTES after
 # the last counted failure (tries while locked are not counted, so they do not prolong it).
@@ -175,6 +179,8 @@ AXES_LOCKOUT_CALLABLE = "axiomatic.accounts.views.lockout_response"
 # Password reset requests: this many per client address and per email address per cool-off.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=AXES_FAILURE_LIMIT)
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
+OTP_TOTP_ISSUER = "Axiomatic"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # device secrets never shown in the admin
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -297,7 +303,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "axiomatic.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "axiomatic.api.authentication.SessionAuthentication",  # second factor done (ADR 0017)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,10 +1,12 @@
 """Assertions and markers shared by the tests."""
 
 import socket
+import time
 
 import pytest
 from django.apps import apps
 from django.db import connection
+from django_otp.oath import TOTP
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -58,3 +60,12 @@ def db_fingerprint() -> dict[str, tuple]:
         state[model._meta.label] = (model.objects.count(), changed)
     state["mail.outbox"] = (len(getattr(mail, "outbox", [])), None)
     return state
+
+
+def totp_code(key: bytes, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows for `key` now (or `steps_ahead` 30-second steps later:
+    a code may be used once, so a second sign-in within one step needs the next step's code,
+    which the server accepts within its tolerance of one step)."""
+    totp = TOTP(key, step=30, t0=0, digits=6)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"

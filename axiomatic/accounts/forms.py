@@ -1,8 +1,17 @@
-"""Forms of the login pages: a password reset request."""
+"""Forms of the login pages: a second-factor code, and a password reset request."""
 
+from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
 from axiomatic.accounts import services
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
 
 
 class PasswordResetRequestForm(PasswordResetForm):

@@ -1,26 +1,33 @@
-"""Login pages: the lockout page and password reset (ADR 0017).
+"""Login pages: the lockout page, password reset, and the staff second factor (ADR 0017).
 
 - django-axes answers a locked-out login (any door: the admin, /accounts/login/, the invitation
   page's sign-in) with `lockout_response`: our page, 429, saying how long and what to do.
 - Password reset is Django's views with our templates. Requests are limited per client address and
   per email address, with the login limits (AXES_FAILURE_LIMIT per AXES_COOLOFF_TIME); the email is
   sent by a task. A successful reset also ends the account's login lockout.
+- The staff second factor pages (enrol, verify) are admin pages: the admin site
+  (`axiomatic.admin_site`) serves them and sends staff there before any other admin page.
 """
 
 import hashlib
+from base64 import b32encode
 
+import segno
 from axes.helpers import get_client_ip_address, get_cool_off
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django_otp import login as otp_login
 
-from axiomatic.accounts import services
-from axiomatic.accounts.forms import PasswordResetRequestForm
+from axiomatic.accounts import selectors, services
+from axiomatic.accounts.forms import MfaCodeForm, PasswordResetRequestForm
 from axiomatic.api.errors import error_json_response
 from axiomatic.api.throttling import rate_limit_hit
-from axiomatic.core.errors import ErrorCode
+from axiomatic.core.errors import ApplicationError, ErrorCode
 
 LOCKED_TEMPLATE = "registration/locked_out.html"
 
@@ -89,3 +96,77 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.lockout_clear(username=form.user.email)
         return response
+
+
+# -- The staff second factor: admin pages, served by the admin site -----------------------------
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("admin:index")
+
+
+def _qr_svg(uri: str) -> str:
+    # segno draws the QR code as inline SVG: no image request, no script, nothing from outside.
+    return mark_safe(segno.make(uri, error="m").svg_inline(scale=5, border=2))  # noqa: S308
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def mfa_enrol(request, context: dict) -> HttpResponse:
+    """Set up an authenticator app: show its secret (QR code and text), confirm it with a code,
+    then show the recovery codes once."""
+    user = request.user
+    if selectors.is_enrolled(user):
+        return redirect(_next_url(request))
+    form = MfaCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.totp_enrolment_confirm(
+                user=user, code=form.cleaned_data["code"]
+            )
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+            status = 400
+        else:
+            otp_login(request, device)  # this session has just shown the second factor
+            context |= {"codes": codes, "next": _next_url(request), "title": "Recovery codes"}
+            return render(request, "admin/accounts/mfa_recovery_codes.html", context)
+    elif request.method == "POST":
+        status = 400
+    device = services.totp_enrolment_begin(user=user)
+    secret = b32encode(device.bin_key).decode()
+    context |= {
+        "form": form,
+        "secret": _grouped(secret),
+        "otpauth_uri": device.config_url,
+        "qr_svg": _qr_svg(device.config_url),
+        "next": _next_url(request),
+        "required": selectors.mfa_step(user) == selectors.MfaStep.ENROL,
+        "title": "Set up two-factor sign-in",
+    }
+    return render(request, "admin/accounts/mfa_enrol.html", context, status=status)
+
+
+def mfa_verify(request, context: dict) -> HttpResponse:
+    """After the password: a code from the authenticator app, or a recovery code."""
+    user = request.user
+    if not selectors.is_enrolled(user) or user.is_verified():
+        return redirect(_next_url(request))
+    form = MfaCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                device = services.mfa_code_check(user=user, code=form.cleaned_data["code"])
+            except ApplicationError as error:
+                form.add_error("code", error.message)
+            else:
+                otp_login(request, device)
+                return redirect(_next_url(request))
+    context |= {"form": form, "next": _next_url(request), "title": "Two-factor sign-in"}
+    return render(request, "admin/accounts/mfa_verify.html", context, status=status)
