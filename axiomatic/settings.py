@@ -11,10 +11,12 @@ Every integration is switched on by its variable and has a working default for a
 - DEBUG               default off (`make run` turns it on)
 - ALLOWED_HOSTS       comma-separated; default: the SITE_URL host (plus loopback names when DEBUG)
 - STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET   program billing (empty: not configured)
+- AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, PASSWORD_RESET_LIMIT   login lockouts (5 per 15 minutes)
 
 The names are the operator interface: production, `make run` and the tests all use them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -66,6 +72,7 @@ INSTALLED_APPS = [
     "axiomatic.entities",
     "axiomatic.ledger",
     "axiomatic.api",
+    "axiomatic.accounts",
     "axiomatic.webhooks",
     "practice",
     "djstripe",
@@ -85,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login axes refused into our lockout page (axiomatic.accounts.views).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "axiomatic.urls"
@@ -137,9 +147,42 @@ LOGIN_REDIRECT_URL = "client-home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Logins: lockouts, password reset, staff MFA (axiomatic.accounts, ADR 0017) ---------------
+# django-axes refuses a login, even with the right password, once the account or the client
+# address has AXES_FAILURE_LIMIT failures within the cool-off; it ends AXES_COOLOFF_MINUTES after
+# the last counted failure (tries while locked are not counted, so they do not prolong it).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The account is the login form's "username" (our email), trimmed and lower-cased.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "axiomatic.accounts.lockouts.login_username"
+AXES_HANDLER = "axiomatic.accounts.lockouts.LoginAttemptHandler"
+AXES_LOCKOUT_CALLABLE = "axiomatic.accounts.views.lockout_response"
+# The client address is REMOTE_ADDR (axes' default). Behind a proxy, AXES_CLIENT_IP_CALLABLE
+# names the function that reads the forwarded address; the reset limit below reads it too.
+# Password reset requests: this many per client address and per email address per cool-off.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=AXES_FAILURE_LIMIT)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
+OTP_TOTP_ISSUER = "Axiomatic"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # device secrets never shown in the admin
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -267,7 +310,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "axiomatic.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "axiomatic.api.authentication.SessionAuthentication",  # second factor done (ADR 0017)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -6,6 +6,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self) -> None:
+        from axiomatic.accounts.selectors import firm_requires_staff_mfa
         from axiomatic.entities.access import register_client_entity_source
         from axiomatic.entities.signals import demo_firm_seeded
         from practice import demo, payloads, selectors, tasks
@@ -17,6 +18,8 @@ class PracticeConfig(AppConfig):
         # Webhook bodies in the API's format; the invitation email queued by the service.
         payloads.register()
         invitations.invitation_email_queue.connect(tasks.send_invitation_email.delay)
+        # Staff MFA is required by a firm's practice settings (requireMfa).
+        firm_requires_staff_mfa.connect(selectors.staff_mfa_required)
 
         from axiomatic.admin_site import register_dashboard_panel
         from practice import dashboard

@@ -1,9 +1,11 @@
 """Forms of the invitation accept page."""
 
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate
 
+from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.models import User
+from practice.services.invitations import password_check
 
 
 class NewAccountForm(forms.Form):
@@ -23,10 +25,11 @@ class NewAccountForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ.")
         elif first:
+            person = User(email=self.email, full_name=data.get("full_name") or "")
             try:
-                password_validation.validate_password(first, User(email=self.email))
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+                password_check(first, user=person)
+            except ApplicationError as error:
+                self.add_error("password1", error.fields["password"])
         return data
 
 

@@ -44,6 +44,12 @@ class FirmProfile(TimeStampedModel):
         blank=True,
         help_text="Hourly rate in cents when neither entry nor client sets one.",
     )
+    require_mfa = models.BooleanField(
+        "require two-factor sign-in (requireMfa)",
+        default=False,
+        help_text="The firm's staff must sign in to the admin with a code from an authenticator "
+        "app; those without one set it up at their next admin page. Only a firm ADMIN changes it.",
+    )
 
     class Meta:
         constraints = [

@@ -7,10 +7,10 @@ from django.db.models.functions import Coalesce
 
 from axiomatic.core.errors import NotFoundError
 from axiomatic.core.filtering import filtered
-from axiomatic.entities.models import Entity, Membership, User
+from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
-from practice.models import ClientLink, Engagement, Task, TimeEntry
+from practice.models import ClientLink, Engagement, FirmProfile, Task, TimeEntry
 
 
 def active_client_links(firm: Entity) -> QuerySet[ClientLink]:
@@ -25,6 +25,18 @@ def client_entity_ids(firm: Entity) -> QuerySet:
 def firm_ids_of_client(client: Entity) -> QuerySet:
     """Primary keys of the firms with an active link to `client` (the platform's reach seam, back)."""
     return ClientLink.objects.filter(client=client, archived_at__isnull=True).values("firm_id")
+
+
+def staff_mfa_required(user: User) -> bool:
+    """Is `user` a member (any role) of a firm that requires staff MFA? (the platform's seam)"""
+    return FirmProfile.objects.filter(require_mfa=True, firm__memberships__user=user).exists()
+
+
+def is_firm_admin(*, firm: Entity, user: User) -> bool:
+    return (
+        user.is_superuser
+        or Membership.objects.filter(entity=firm, user=user, role=Role.ADMIN).exists()
+    )
 
 
 def firm_member(*, firm: Entity, user_public_id: str) -> User | None:

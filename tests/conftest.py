@@ -5,15 +5,20 @@
 - charlie: admin of Firm B, calling with Firm B's API key.
 """
 
+import email
 from dataclasses import dataclass
+from email import policy
 
+import environ
 import pytest
+from aiosmtpd.controller import Controller
 from rest_framework.test import APIClient
 
 from axiomatic.entities.models import Entity, Role, User
 from axiomatic.entities.services import api_key_create
 from axiomatic.ledger.models import Account, Book
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
+from tests.helpers import free_port
 
 
 @dataclass
@@ -102,3 +107,25 @@ def acme(alice, make_client):
 def globex(charlie, make_client):
     """Charlie's firm's client (another firm's world)."""
     return make_client(charlie, "Globex Inc")
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port, with EMAIL_URL pointed at it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{port}").items():
+        setattr(settings, key, value)
+    yield inbox
+    controller.stop()

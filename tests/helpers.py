@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -15,6 +16,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.utils.http import urlencode
+from django_otp.oath import TOTP
 
 if TYPE_CHECKING:
     from tests.conftest import Persona
@@ -25,6 +27,12 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
@@ -241,3 +249,12 @@ def share_open_path(persona) -> str:
     )
     assert created.status_code == 201, created.content
     return "/api/reports/share/" + created.json()["shareUrl"].rsplit("/", 1)[1]
+
+
+def totp_code(key: bytes, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows for `key` now (or `steps_ahead` 30-second steps later:
+    a code may be used once, so a second sign-in within one step needs the next step's code,
+    which the server accepts within its tolerance of one step)."""
+    totp = TOTP(key, step=30, t0=0, digits=6)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"

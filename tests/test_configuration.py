@@ -39,6 +39,8 @@ print(json.dumps({
     "site": settings.SITE_URL, "hosts": settings.ALLOWED_HOSTS, "debug": settings.DEBUG,
     "secret_len": len(settings.SECRET_KEY), "secret": settings.SECRET_KEY,
     "stripe_key": settings.STRIPE_SECRET_KEY, "stripe_base": settings.STRIPE_API_BASE,
+    "logins": [settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds(),
+               settings.PASSWORD_RESET_LIMIT],
 }))
 """
 
@@ -129,6 +131,14 @@ def test_a_bad_site_url_is_refused_with_a_clear_message(site):
     done = probe(DEBUG="true", SITE_URL=site)
     assert done.returncode != 0
     assert "SITE_URL" in done.stderr
+
+
+def test_login_limits_come_from_the_environment_with_defaults():
+    assert settings_with(DEBUG="true")["logins"] == [5, 15 * 60, 5]
+    tuned = settings_with(
+        DEBUG="true", AXES_FAILURE_LIMIT="8", AXES_COOLOFF_MINUTES="30", PASSWORD_RESET_LIMIT="3"
+    )
+    assert tuned["logins"] == [8, 30 * 60, 3]
 
 
 def test_env_example_lists_every_operator_setting():

@@ -2,11 +2,16 @@
 
 A request with an API key acts for the key's firm and nothing else. The request's user is an
 `ApiKeyUser`, which carries the key; `request.auth` is the ApiKey row.
+
+A session counts once its second factor is done (ADR 0017): a staff member who signed in with the
+password but still owes a code, or an enrolment their firm requires, is not authenticated here
+either, so the API is no way around the admin's second step.
 """
 
 from django.utils.functional import cached_property
 from rest_framework import authentication, exceptions
 
+from axiomatic.accounts.selectors import mfa_step
 from axiomatic.entities.models import ApiKey
 from axiomatic.entities.services import api_key_authenticate
 
@@ -60,3 +65,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Why: with a WWW-Authenticate header DRF answers 401 (not 403) to unauthenticated calls.
         return f'{KEYWORD} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """Django's session (with its CSRF check), once the second factor is done."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and mfa_step(result[0]) is not None:
+            return None
+        return result

@@ -1,5 +1,6 @@
 """OpenAPI pieces shared by every endpoint: the auth scheme and the error shape."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -18,6 +19,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "axk_...",
             "description": "A firm API key: `Authorization: Bearer axk_...`.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """Our session authentication is Django's (a cookie), second factor done."""
+
+    target_class = "axiomatic.api.authentication.SessionAuthentication"
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -18,9 +18,16 @@ from axiomatic.core.ratelimit import window_hit
 WINDOW_SECONDS = 60
 
 
-def rate_limit_hit(bucket: str, caller: str, limit: int, now: float | None = None) -> float | None:
+def rate_limit_hit(
+    bucket: str,
+    caller: str,
+    limit: int,
+    now: float | None = None,
+    *,
+    window_seconds: int = WINDOW_SECONDS,
+) -> float | None:
     """Count one request; None if it is within the limit, else the seconds until the window ends."""
-    return window_hit(bucket, caller, limit, window_seconds=WINDOW_SECONDS, now=now)
+    return window_hit(bucket, caller, limit, window_seconds=window_seconds, now=now)
 
 
 def _caller(request) -> str:

@@ -14,20 +14,64 @@ from axiomatic.entities.models import EntityType
 from practice.admin.common import _refusal, _run_action
 from practice.admin.work import EngagementAdmin, TaskAdmin, TimeEntryAdmin
 from practice.models import ClientLink, FirmProfile, Invitation, InvitationStatus
-from practice.services.clients import client_archive, client_update
+from practice.selectors import is_firm_admin
+from practice.services.clients import client_archive, client_update, firm_profile_save
 from practice.services.invitations import invitation_create
 
 __all__ = ["EngagementAdmin", "TaskAdmin", "TimeEntryAdmin"]
 
 
+class FirmProfileForm(forms.ModelForm):
+    """The firm's practice settings, saved by `firm_profile_save` in `clean()` (ADR 0016): only a
+    firm ADMIN may switch `require_mfa`, whoever else may edit the rate."""
+
+    by = None  # the signed-in user, set by FirmProfileAdmin.get_form
+
+    class Meta:
+        model = FirmProfile
+        fields = ("firm", "default_rate_cents", "require_mfa")
+
+    def clean(self):
+        cleaned = super().clean()
+        firm = self.instance.firm if self.instance.pk else cleaned.get("firm")
+        if self.errors or firm is None:
+            return cleaned
+        try:
+            # Read-only for this user (not the firm's ADMIN): absent here, so left as it is.
+            self.instance = firm_profile_save(
+                firm=firm,
+                by=self.by,
+                default_rate_cents=cleaned.get("default_rate_cents"),
+                require_mfa=cleaned.get("require_mfa") if "require_mfa" in self.fields else None,
+            )
+        except ApplicationError as error:
+            raise _refusal(error) from error
+        return cleaned
+
+
 @admin.register(FirmProfile)
 class FirmProfileAdmin(ScopedAdmin):
+    """A firm's practice settings: its default rate, and whether its staff must use MFA. Writing
+    staff may add them for their firm (until then the firm has none)."""
+
     scope_firm = "firm"
-    staff_may_add = False
-    list_display = ("firm", "default_rate_cents", "updated_at")
+    form = FirmProfileForm
+    list_display = ("firm", "default_rate_cents", "require_mfa", "updated_at")
     list_select_related = ("firm",)
     search_fields = ("firm__name",)
-    readonly_fields = ("firm",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["firm"] if obj is not None else []
+        if obj is not None and not is_firm_admin(firm=obj.firm, user=request.user):
+            fields.append("require_mfa")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by firm_profile_save in the form's clean()
 
 
 class ClientLinkForm(forms.ModelForm):

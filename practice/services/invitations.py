@@ -12,6 +12,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from axiomatic.core.db import in_savepoint
-from axiomatic.core.errors import ApplicationError, RateLimitedError
+from axiomatic.core.errors import ApplicationError, RateLimitedError, field_errors
 from axiomatic.core.hooks import Hook
 from axiomatic.core.ratelimit import window_hit
 from axiomatic.entities.models import Entity, Membership, Role, User
@@ -152,6 +154,15 @@ def invitation_record_send_failure(*, invitation_id: int, error: str) -> None:
     Invitation.objects.filter(pk=invitation_id).update(last_error=error[:2000])
 
 
+def password_check(password: str | None, *, user: User) -> None:
+    """Django's validators (AUTH_PASSWORD_VALIDATORS), against the person the password is for, so
+    that one like their email is refused; a refusal is a validation error on `password`."""
+    try:
+        password_validation.validate_password(password or "", user)
+    except ValidationError as error:
+        raise field_errors({"password": list(error.messages)}) from error
+
+
 class InvitationProblem(StrEnum):
     """Why a link cannot be used; the page says it plainly."""
 
@@ -222,6 +233,7 @@ def invitation_accept(
         .first()
     )
     if user is None:
+        password_check(password, user=User(email=invitation.email, full_name=full_name))
         user = user_get_or_create(email=invitation.email, password=password)
         if full_name and user.full_name != full_name:
             user.full_name = full_name

@@ -9,35 +9,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-# Without the package (or with a broken one) the module skips, with the reason, instead of failing
-# collection.
-expect = pytest.importorskip(
-    "playwright.sync_api",
-    reason="playwright is not installed: pip install -r requirements.txt",
-    exc_type=ImportError,
-).expect
-
-from billing.models import Invoice  # noqa: E402
-from practice.models import TimeEntry  # noqa: E402
-from practice.services.time_entries import time_entry_create  # noqa: E402
+from billing.models import Invoice
+from practice.models import TimeEntry
+from practice.services.time_entries import time_entry_create
+from tests.browser.helpers import PASSWORD, admin_login, expect
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct horse battery staple"
 
 
 def _with_password(persona):
     persona.user.set_password(PASSWORD)
     persona.user.save(update_fields=["password"])
     return persona
-
-
-def _login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_contain_text("Axiomatic")
 
 
 @pytest.fixture
@@ -74,7 +57,7 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
         default_user=charlie.user,
     )
     page = new_page()
-    _login(page, live_server.url, alice.user.email)
+    admin_login(page, live_server.url, alice.user.email)
 
     # The dashboard: this firm's panels and a 12-week chart.
     expect(page.locator("#panel-unbilled")).to_contain_text("Acme Corp")
@@ -115,7 +98,7 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
 
     # Another firm's staff member can neither see nor reach it.
     other = new_page()
-    _login(other, live_server.url, charlie.user.email)
+    admin_login(other, live_server.url, charlie.user.email)
     other.goto(f"{live_server.url}/admin/practice/timeentry/")
     expect(other.locator("#result_list tbody tr")).to_have_count(1)  # their own entry only
     expect(other.locator("#result_list")).to_contain_text("Globex Inc")
@@ -135,7 +118,7 @@ def test_a_firm_admin_logs_time_invoices_it_and_opens_the_pdf(
 def test_a_viewer_cannot_change_anything(live_server, new_page, firm_a_world, bob):
     entry = TimeEntry.objects.filter(client=firm_a_world.client).first()
     page = new_page()
-    _login(page, live_server.url, bob.user.email)
+    admin_login(page, live_server.url, bob.user.email)
 
     page.goto(f"{live_server.url}/admin/practice/timeentry/{entry.pk}/change/")
     expect(page.locator("#content")).to_contain_text(re.compile("View time entry", re.I))

@@ -1,20 +1,17 @@
 """The invitation link, end to end: a real SMTP server, the accept page, the client home page."""
 
 import datetime as dt
-import email
 import re
-import socket
-from email import policy
 from urllib.parse import urlsplit
 
 import environ
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.models import Membership, Role, User
 from practice.models import Invitation
 from practice.services.invitations import (
@@ -24,7 +21,7 @@ from practice.services.invitations import (
     invitation_create,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.helpers import requires_postgres, run_concurrently
+from tests.helpers import free_port, requires_postgres, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -49,34 +46,6 @@ def last_link() -> str:
 
 def path_of(url: str) -> str:
     return urlsplit(url).path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free loopback port, with EMAIL_URL pointed at it."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{port}").items():
-        setattr(settings, key, value)
-    yield inbox
-    controller.stop()
 
 
 def test_invitation_through_a_real_smtp_server_and_the_accept_page(
@@ -175,6 +144,41 @@ def test_weak_or_mismatched_passwords_are_refused_on_the_page(
     assert not User.objects.filter(email="pat@acme.test").exists()
 
 
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("48120937561290", b"entirely numeric"),
+        ("patricia.doe@acme.test", b"too similar to the email"),
+        ("Quentin Marlowe Hartley", b"too similar to the full name"),
+        ("password1234", b"too common"),
+        ("k7#Qm2x!", b"at least 12 characters"),
+    ],
+)
+def test_weak_passwords_are_refused_on_the_page(
+    alice, acme, password, says, django_capture_on_commit_callbacks
+):
+    invite(alice, acme, "patricia.doe@acme.test", capture=django_capture_on_commit_callbacks)
+    path = path_of(last_link())
+    form = {"full_name": "Quentin Marlowe Hartley", "password1": password, "password2": password}
+    response = Client().post(path, form)
+    assert response.status_code == 400 and says in response.content
+    assert not User.objects.filter(email="patricia.doe@acme.test").exists()
+    assert Invitation.objects.get().status == "pending"
+
+
+def test_the_accept_service_refuses_a_weak_password(
+    alice, acme, django_capture_on_commit_callbacks
+):
+    invite(alice, acme, "patricia.doe@acme.test", capture=django_capture_on_commit_callbacks)
+    token = last_link().rsplit("/", 1)[1]
+    with pytest.raises(ApplicationError) as refused:
+        invitation_accept(token=token, full_name="Pat", password="patricia.doe@acme.test")
+    assert refused.value.code == "validation_error"
+    assert "too similar to the email" in refused.value.fields["password"][0]
+    assert not User.objects.filter(email="patricia.doe@acme.test").exists()
+    assert Invitation.objects.get().status == "pending"
+
+
 def test_expired_tampered_and_replaced_links_get_clear_pages(
     alice, acme, django_capture_on_commit_callbacks
 ):
@@ -208,7 +212,7 @@ def test_a_revoked_invitation_is_410(alice, acme, django_capture_on_commit_callb
 def test_a_failed_send_is_recorded_and_the_api_still_answers(
     alice, acme, settings, django_capture_on_commit_callbacks
 ):
-    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{_free_port()}").items():
+    for key, value in environ.Env.email_url_config(f"smtp://127.0.0.1:{free_port()}").items():
         setattr(settings, key, value)
     settings.EMAIL_TIMEOUT = 2
     invitation = invite(alice, acme, capture=django_capture_on_commit_callbacks)
