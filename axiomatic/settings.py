@@ -176,8 +176,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "axiomatic.accounts.lockouts.login_username"
 AXES_HANDLER = "axiomatic.accounts.lockouts.LoginAttemptHandler"
 AXES_LOCKOUT_CALLABLE = "axiomatic.accounts.views.lockout_response"
-# The client address is REMOTE_ADDR (axes' default). Behind a proxy, AXES_CLIENT_IP_CALLABLE
-# names the function that reads the forwarded address; the reset limit below reads it too.
+# The client address, behind proxies too (TRUSTED_PROXY_COUNT): the same function as the rate
+# limits and the share access log; the reset limit below reads it through axes as well.
+AXES_CLIENT_IP_CALLABLE = "axiomatic.api.client_ip.client_ip"
 # Password reset requests: this many per client address and per email address per cool-off.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=AXES_FAILURE_LIMIT)
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import F
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from practice.services.invitations import invitation_create
 from tests.factories import UserFactory
@@ -182,3 +183,17 @@ def test_a_script_gets_the_error_shape(alice):
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "rate_limited"
     assert "15 minutes" in response.json()["error"]["message"]
+
+
+def test_lockouts_count_the_forwarded_address_behind_a_trusted_proxy(settings):
+    """Behind one trusted proxy, two visitors are two addresses (not the proxy's one)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    factory = RequestFactory()
+    first = factory.post(
+        "/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    second = factory.post(
+        "/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+    assert get_client_ip_address(first) == "203.0.113.7"
+    assert get_client_ip_address(second) == "198.51.100.9"
