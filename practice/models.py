@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 from axiomatic.entities.models import Role
 
@@ -74,6 +75,8 @@ class ClientLink(TimeStampedModel):
     default_rate_cents = models.BigIntegerField(null=True, blank=True)
     external_reference = models.CharField(max_length=100, null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         constraints = [
@@ -215,6 +218,8 @@ class Engagement(TimeStampedModel):
     notes = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    history = tracked_history()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -244,6 +249,8 @@ class Task(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         ordering = ("position", "id")
@@ -291,6 +298,8 @@ class TimeEntry(TimeStampedModel):
     invoice_public_id = models.CharField(max_length=40, null=True, blank=True)
     invoice_number = models.CharField(max_length=40, null=True, blank=True)
     billed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         verbose_name_plural = "time entries"

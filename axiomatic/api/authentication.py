@@ -1,12 +1,14 @@
 """Authentication: `Authorization: Bearer axk_...` firm API keys, beside Django sessions.
 
 A request with an API key acts for the key's firm and nothing else. The request's user is an
-`ApiKeyUser`, which carries the key; `request.auth` is the ApiKey row.
+`ApiKeyUser`, which carries the key; `request.auth` is the ApiKey row. The change history records
+what the request writes as the key's (and its creator's): `axiomatic.core.history.actor_set`.
 """
 
 from django.utils.functional import cached_property
 from rest_framework import authentication, exceptions
 
+from axiomatic.core.history import actor_set
 from axiomatic.entities.models import ApiKey
 from axiomatic.entities.services import api_key_authenticate
 
@@ -55,7 +57,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(key)
         if api_key is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        return ApiKeyUser(api_key), api_key
+        user = ApiKeyUser(api_key)
+        # On the Django request, where the history middleware (and so every model save) sees it.
+        actor_set(request._request, user=user.user, api_key_public_id=api_key.public_id)
+        return user, api_key
 
     def authenticate_header(self, request) -> str:
         # Why: with a WWW-Authenticate header DRF answers 401 (not 403) to unauthenticated calls.

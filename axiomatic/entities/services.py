@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from axiomatic.core.history import history_record_bulk
 from axiomatic.entities.models import (
     ApiKey,
     EnrollmentStatus,
@@ -123,10 +124,12 @@ def api_key_authenticate(key: str) -> ApiKey | None:
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
-        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         api_key.refresh_from_db(fields=["revoked_at"])
+        if revoked:  # this call revoked it (not a concurrent one): its history says so once
+            history_record_bulk([api_key], model=ApiKey)
     return api_key
 
 
