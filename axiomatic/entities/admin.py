@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin, StaffScope, staff_scope
 from axiomatic.entities.models import ApiKey, Entity, Membership, PartnerEnrollment, User
 from axiomatic.entities.services import api_key_create, api_key_revoke
@@ -50,7 +51,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ScopedAdmin):
+class EntityAdmin(ScopedHistoryAdmin):
     """The firm and its clients, read-only for firm staff.
 
     A client's name, type and industry change on its client link's page (practice), through
@@ -126,7 +127,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ScopedAdmin):
+class ApiKeyAdmin(ScopedHistoryAdmin):
     """Keys are made by `api_key_create`: the new key is shown once, on the page after "Save"."""
 
     scope_firm = "firm"
