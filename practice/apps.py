@@ -6,9 +6,10 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self) -> None:
+        from axiomatic.core.exports import table_register
         from axiomatic.entities.access import register_client_entity_source
         from axiomatic.entities.signals import demo_firm_seeded
-        from practice import demo, payloads, selectors, tasks
+        from practice import demo, exports, payloads, selectors, tasks
         from practice.services import invitations
 
         # A firm reaches the client entities it has an active link to.
@@ -17,6 +18,7 @@ class PracticeConfig(AppConfig):
         # Webhook bodies in the API's format; the invitation email queued by the service.
         payloads.register()
         invitations.invitation_email_queue.connect(tasks.send_invitation_email.delay)
+        table_register(*exports.TABLES)  # what a firm's data export holds of practice
 
         from axiomatic.admin_site import register_dashboard_panel
         from practice import dashboard
