@@ -16,6 +16,7 @@ What a plain `QuerySet.update()` or `bulk_create()` writes is invisible to simpl
 fires): writers that do either call `history_record_bulk` with the rows as they now are.
 """
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -131,7 +132,7 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    at: Any  # datetime
+    at: dt.datetime
     kind: str  # created, updated, deleted
     user_public_id: str | None
     api_key_public_id: str | None
