@@ -11,6 +11,7 @@ from djstripe import models as djstripe_models
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_cents
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text
 from billing.documents import invoice_pdf
 from billing.models import (
@@ -181,7 +182,7 @@ class InvoiceEventInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ScopedAdmin):
+class InvoiceAdmin(ScopedHistoryAdmin):
     """Invoices change only through their services: created from time entries (the time entry
     changelist's action), voided with the action here. Each has a PDF."""
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 from practice.models import ClientTier
 
@@ -173,6 +174,8 @@ class Invoice(TimeStampedModel):
     )
     voided_at = models.DateTimeField(null=True, blank=True)
 
+    history = tracked_history()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -189,7 +192,11 @@ class Invoice(TimeStampedModel):
 
     @property
     def display_number(self) -> str:
-        return f"INV-{self.number:06d}"
+        return invoice_number_display(self.number)
+
+
+def invoice_number_display(number: int) -> str:
+    return f"INV-{number:06d}"
 
 
 class InvoiceLine(models.Model):

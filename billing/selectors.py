@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from axiomatic.core.filtering import filtered
+from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
 from billing.filters import InvoiceFilter
@@ -171,3 +172,28 @@ def invoice_list(*, firm: Entity, filters: dict) -> QuerySet[Invoice]:
 
 def invoice_get(*, firm: Entity, public_id: str) -> Invoice:
     return _invoices(firm).get(public_id=public_id)
+
+
+# What an invoice's history shows (its lines never change once written: they are not tracked).
+INVOICE_HISTORY_FIELDS = (
+    "client",
+    "number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "status",
+    "total_cents",
+    "journal_entry",
+    "void_journal_entry",
+    "voided_at",
+)
+
+
+def invoice_history(*, firm: Entity, public_id: str) -> QuerySet:
+    """The history records of the firm's invoice; the same 404 for unknown and foreign ids."""
+    return history_of(Invoice, firm=firm, public_id=public_id)
+
+
+def invoice_changes(records) -> list[Change]:
+    """What each record (a page of `invoice_history`, oldest first) changed."""
+    return history_changes(records, fields=INVOICE_HISTORY_FIELDS)

@@ -5,8 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from axiomatic.api.fields import BoundedDateField, DecimalNumberField, PublicIdField
+from axiomatic.api.history import history_serializer
 from axiomatic.api.serializers import FirmQuerySerializer
-from billing.models import InvoiceStatus, SyncStatus
+from billing.models import InvoiceStatus, SyncStatus, invoice_number_display
 from practice.models import BillingMode, ClientTier
 
 MAX_ENTRIES_PER_INVOICE = 1000
@@ -138,3 +139,29 @@ class InvoiceEnvelopeSerializer(serializers.Serializer):
 class InvoiceListQuerySerializer(FirmQuerySerializer):
     clientEntityId = PublicIdField(prefix="ent", required=False)
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class InvoiceNumberField(serializers.Field):
+    """An invoice's number as people see it (INV-000042)."""
+
+    def to_representation(self, value):
+        return invoice_number_display(value)
+
+
+# An invoice's history (GET /billing/invoices/{id}/history), under the invoice's names and types.
+InvoiceHistorySerializer = history_serializer(
+    "Invoice",
+    {
+        "client": ("clientEntityId", serializers.CharField),
+        "number": ("number", InvoiceNumberField),
+        "issue_date": ("issueDate", serializers.DateField),
+        "due_date": ("dueDate", serializers.DateField),
+        "currency": ("currency", serializers.CharField),
+        "status": ("status", serializers.CharField),
+        "total_cents": ("total", serializers.IntegerField),
+        "journal_entry": ("journalEntryId", serializers.CharField),
+        "void_journal_entry": ("voidJournalEntryId", serializers.CharField),
+        "voided_at": ("voidedAt", serializers.DateTimeField),
+    },
+)

@@ -21,4 +21,9 @@ urlpatterns = [
         views.InvoiceViewSet.as_view({"post": "void"}),
         name="billing-invoice-void",
     ),
+    path(
+        "billing/invoices/<str:invoice_id>/history",
+        views.InvoiceViewSet.as_view({"get": "history"}),
+        name="billing-invoice-history",
+    ),
 ]

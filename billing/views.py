@@ -1,11 +1,12 @@
-"""The billing API: program overview, invoices from time, invoice list and void."""
+"""The billing API: program overview, invoices from time, invoice list, void and history."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
-from axiomatic.api.pagination import keyset_pagination
+from axiomatic.api.history import history_response
+from axiomatic.api.pagination import PageParamsSerializer, keyset_pagination
 from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
@@ -15,6 +16,7 @@ from billing.serializers import (
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
     InvoiceEnvelopeSerializer,
+    InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
     InvoiceSerializer,
 )
@@ -103,3 +105,21 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
         invoice_void(firm=access.entity, public_id=invoice_id, voided_by=access.actor)
         invoice = selectors.invoice_get(firm=access.entity, public_id=invoice_id)
         return Response({"invoice": InvoiceSerializer(invoice).data})
+
+    @extend_schema(
+        operation_id="practice_billing_invoice_history",
+        summary="An invoice's change history: when, by whom, which fields from what to what",
+        description="Oldest first: its creation (and posting), then a void if any.",
+        parameters=[firm_query_parameter(required=True), PageParamsSerializer],
+        responses={200: InvoiceHistorySerializer, **READ},
+    )
+    def history(self, request, invoice_id: str):
+        invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
+        access = self.firm()
+        return history_response(
+            request,
+            selectors.invoice_history(firm=access.entity, public_id=invoice_id),
+            changes_of=selectors.invoice_changes,
+            serializer_class=InvoiceHistorySerializer,
+            salt="invoice-history",
+        )

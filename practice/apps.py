@@ -7,9 +7,10 @@ class PracticeConfig(AppConfig):
 
     def ready(self) -> None:
         from axiomatic.accounts.selectors import firm_requires_staff_mfa
+        from axiomatic.core.exports import table_register
         from axiomatic.entities.access import register_client_entity_source
         from axiomatic.entities.signals import demo_firm_seeded
-        from practice import demo, payloads, selectors, tasks
+        from practice import demo, exports, payloads, selectors, tasks
         from practice.services import invitations
 
         # A firm reaches the client entities it has an active link to.
@@ -20,6 +21,7 @@ class PracticeConfig(AppConfig):
         invitations.invitation_email_queue.connect(tasks.send_invitation_email.delay)
         # Staff MFA is required by a firm's practice settings (requireMfa).
         firm_requires_staff_mfa.connect(selectors.staff_mfa_required)
+        table_register(*exports.TABLES)  # what a firm's data export holds of practice
 
         from axiomatic.admin_site import register_dashboard_panel
         from practice import dashboard

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 from axiomatic.entities.models import Role
 
@@ -80,6 +81,8 @@ class ClientLink(TimeStampedModel):
     default_rate_cents = models.BigIntegerField(null=True, blank=True)
     external_reference = models.CharField(max_length=100, null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         constraints = [
@@ -221,6 +224,8 @@ class Engagement(TimeStampedModel):
     notes = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    history = tracked_history()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -250,6 +255,8 @@ class Task(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         ordering = ("position", "id")
@@ -297,6 +304,8 @@ class TimeEntry(TimeStampedModel):
     invoice_public_id = models.CharField(max_length=40, null=True, blank=True)
     invoice_number = models.CharField(max_length=40, null=True, blank=True)
     billed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
 
     class Meta:
         verbose_name_plural = "time entries"

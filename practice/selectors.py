@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from axiomatic.core.errors import NotFoundError
 from axiomatic.core.filtering import filtered
+from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
@@ -134,3 +135,34 @@ def engagement_get(*, firm: Entity, public_id: str) -> Engagement:
     if engagement is None:
         raise NotFoundError()
     return engagement
+
+
+# What a time entry's history shows: every field an integration sees, none of the bookkeeping.
+TIME_ENTRY_HISTORY_FIELDS = (
+    "client",
+    "engagement",
+    "task",
+    "user",
+    "date",
+    "hours",
+    "description",
+    "billable",
+    "rate_cents",
+    "rate_source",
+    "amount_cents",
+    "external_reference",
+    "billing_status",
+    "invoice_public_id",
+    "invoice_number",
+    "billed_at",
+)
+
+
+def time_entry_history(*, firm: Entity, public_id: str) -> QuerySet:
+    """The history records of the firm's time entry, deleted or not; 404 for unknown and foreign."""
+    return history_of(TimeEntry, firm=firm, public_id=public_id)
+
+
+def time_entry_changes(records) -> list[Change]:
+    """What each record (a page of `time_entry_history`, oldest first) changed."""
+    return history_changes(records, fields=TIME_ENTRY_HISTORY_FIELDS)

@@ -13,6 +13,7 @@ from axiomatic.api.fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from axiomatic.api.history import history_serializer
 from axiomatic.api.serializers import DateRangeQueryMixin, FirmPatchSerializer, FirmQuerySerializer
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
@@ -335,3 +336,27 @@ class EngagementUpdateSerializer(FirmPatchSerializer):
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True)
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=EngagementStatus.choices, required=False)
+
+
+# A time entry's history (GET /time/{id}/history): its fields under the entry's names and types.
+TimeEntryHistorySerializer = history_serializer(
+    "TimeEntry",
+    {
+        "client": ("entityId", serializers.CharField),
+        "engagement": ("engagementId", serializers.CharField),
+        "task": ("taskId", serializers.CharField),
+        "user": ("userId", serializers.CharField),
+        "date": ("date", serializers.DateField),
+        "hours": ("hours", DecimalNumberField),
+        "description": ("description", serializers.CharField),
+        "billable": ("billable", serializers.BooleanField),
+        "rate_cents": ("rate", serializers.IntegerField),
+        "rate_source": ("rateSource", serializers.CharField),
+        "amount_cents": ("amount", serializers.IntegerField),
+        "external_reference": ("externalReference", serializers.CharField),
+        "billing_status": ("billingStatus", serializers.CharField),
+        "invoice_public_id": ("invoiceId", serializers.CharField),
+        "invoice_number": ("invoiceNumber", serializers.CharField),
+        "billed_at": ("billedAt", serializers.DateTimeField),
+    },
+)

@@ -31,6 +31,11 @@ urlpatterns = [
         name="practice-time-entry",
     ),
     path(
+        "time/<str:time_entry_id>/history",
+        time.as_view({"get": "history"}),
+        name="practice-time-entry-history",
+    ),
+    path(
         "engagements",
         engagements.as_view({"get": "list", "post": "create", "patch": "patch_collection"}),
         name="practice-engagements",

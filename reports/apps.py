@@ -6,8 +6,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from reports import documents, payloads, tasks
+        from axiomatic.core.exports import table_register
+        from reports import documents, exports, payloads, tasks
 
         # Long PDFs render in a Celery task, which sits above documents: it queues through this.
         documents.register_render_queue(tasks.render_report_document.delay)
         payloads.register()  # webhook bodies of share-link events, in the API's format
+        table_register(*exports.TABLES)  # what a firm's data export holds of reports

@@ -1,7 +1,8 @@
 """Authentication: `Authorization: Bearer axk_...` firm API keys, beside Django sessions.
 
 A request with an API key acts for the key's firm and nothing else. The request's user is an
-`ApiKeyUser`, which carries the key; `request.auth` is the ApiKey row.
+`ApiKeyUser`, which carries the key; `request.auth` is the ApiKey row. The change history records
+what the request writes as the key's (and its creator's): `axiomatic.core.history.actor_set`.
 
 A session counts once its second factor is done (ADR 0017): a staff member who signed in with the
 password but still owes a code, or an enrolment their firm requires, is not authenticated here
@@ -12,6 +13,7 @@ from django.utils.functional import cached_property
 from rest_framework import authentication, exceptions
 
 from axiomatic.accounts.selectors import mfa_step
+from axiomatic.core.history import actor_set
 from axiomatic.entities.models import ApiKey
 from axiomatic.entities.services import api_key_authenticate
 
@@ -60,7 +62,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(key)
         if api_key is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        return ApiKeyUser(api_key), api_key
+        user = ApiKeyUser(api_key)
+        # On the Django request, where the history middleware (and so every model save) sees it.
+        actor_set(request._request, user=user.user, api_key_public_id=api_key.public_id)
+        return user, api_key
 
     def authenticate_header(self, request) -> str:
         # Why: with a WWW-Authenticate header DRF answers 401 (not 403) to unauthenticated calls.

@@ -18,9 +18,14 @@ class PublicIdField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["prefix"] = self.prefix
+        # Our defaults differ from CharField's: state what differs from ours, including a copy
+        # that is not unique (a history table's), which CharField's deconstruct leaves unsaid.
+        actual = {"max_length": self.max_length, "unique": self.unique, "editable": self.editable}
         for key, default in (("max_length", MAX_LENGTH), ("unique", True), ("editable", False)):
-            if kwargs.get(key) == default:
-                kwargs.pop(key)
+            if actual[key] == default:
+                kwargs.pop(key, None)
+            else:
+                kwargs[key] = actual[key]
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):

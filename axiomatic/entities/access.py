@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from axiomatic.entities.models import WRITE_ROLES, EnrollmentStatus, Entity
+from axiomatic.entities.models import WRITE_ROLES, EnrollmentStatus, Entity, Membership, Role
 
 # What a firm whose enrollment is not active is told when it tries to work (the API's 403
 # `partner_program_required`, the admin's refusal): one sentence, one place.
@@ -68,3 +68,19 @@ def firms_reaching(entity: Entity) -> QuerySet[Entity]:
     for source in _firm_sources:
         condition |= Q(pk__in=source(entity))
     return Entity.objects.filter(condition, enrollment__status=EnrollmentStatus.ACTIVE)
+
+
+def partner_firm(public_id: str) -> Entity | None:
+    """The enrolled firm `public_id` (active or not), else None."""
+    return (
+        Entity.objects.select_related("enrollment")
+        .filter(public_id=public_id, enrollment__isnull=False)
+        .first()
+    )
+
+
+def is_firm_admin(user, firm: Entity) -> bool:
+    """A superuser, or an ADMIN member of `firm`: who may take the firm's whole data away."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user_id=user.pk, entity=firm, role=Role.ADMIN).exists()

@@ -2,11 +2,15 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
+from axiomatic.entities.access import is_firm_admin
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin, StaffScope, staff_scope
 from axiomatic.entities.models import ApiKey, Entity, Membership, PartnerEnrollment, User
-from axiomatic.entities.services import api_key_create, api_key_revoke
+from axiomatic.entities.services import api_key_create, api_key_revoke, firm_export
 
 
 @admin.register(User)
@@ -50,7 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ScopedAdmin):
+class EntityAdmin(ScopedHistoryAdmin):
     """The firm and its clients, read-only for firm staff.
 
     A client's name, type and industry change on its client link's page (practice), through
@@ -66,6 +70,7 @@ class EntityAdmin(ScopedAdmin):
     search_fields = ("name", "public_id")
     readonly_fields = ("public_id", "created_at", "updated_at")
     inlines = (MembershipInline,)
+    actions = ("export_firm_data",)
 
     def get_inlines(self, request, obj):
         # Who belongs where is the program's business (invitations), not a form's.
@@ -75,6 +80,31 @@ class EntityAdmin(ScopedAdmin):
         if staff_scope(request) is not None:
             return False
         return super().has_change_permission(request, obj)
+
+    def has_export_permission(self, request) -> bool:
+        """Firm ADMINs (and superusers) may take a firm's data: the action checks which firm."""
+        scope = staff_scope(request)
+        return scope is None or bool(scope.writable_firm_ids)
+
+    @admin.action(description="Export firm data", permissions=["export"])
+    def export_firm_data(self, request, queryset):
+        """The firm's archive (firm_export) as a download, streamed as it is written."""
+        firms = list(queryset.filter(enrollment__isnull=False)[:2])
+        if len(firms) != 1 or queryset.count() != 1:
+            self.message_user(request, "Select exactly one partner firm.", messages.ERROR)
+            return None
+        firm = firms[0]
+        if not is_firm_admin(request.user, firm):
+            self.message_user(
+                request, "Only the firm's admins may export its data.", messages.ERROR
+            )
+            return None
+        archive = firm_export(firm=firm)
+        response = StreamingHttpResponse(archive.chunks(), content_type="application/zip")
+        name = f"{firm.public_id}-{timezone.localdate():%Y-%m-%d}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         """Autocompletes offer what the field holds: a client field (`client_fields` of the asking
@@ -126,7 +156,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ScopedAdmin):
+class ApiKeyAdmin(ScopedHistoryAdmin):
     """Keys are made by `api_key_create`: the new key is shown once, on the page after "Save"."""
 
     scope_firm = "firm"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 
 
@@ -85,6 +86,8 @@ class Entity(TimeStampedModel):
     currency = models.CharField(max_length=3, default="USD")
     is_active = models.BooleanField(default=True)
 
+    history = tracked_history()
+
     class Meta:
         verbose_name_plural = "entities"
         constraints = [
@@ -121,6 +124,8 @@ class Membership(TimeStampedModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    history = tracked_history()
 
     class Meta:
         constraints = [
@@ -165,6 +170,9 @@ class ApiKey(TimeStampedModel):
     key_hash = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # Never the hash in history; last use is a clock stamped by reads, not a change.
+    history = tracked_history(excluded_fields=("key_hash", "last_used_at"))
 
     class Meta:
         verbose_name = "API key"

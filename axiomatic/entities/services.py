@@ -10,6 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from axiomatic.core.errors import field_errors
+from axiomatic.core.exports import Archive, Progress, Scope
+from axiomatic.core.exports import tables as export_tables
+from axiomatic.core.history import history_record_bulk
+from axiomatic.entities.access import reachable_entities
 from axiomatic.entities.models import (
     ApiKey,
     EnrollmentStatus,
@@ -123,10 +128,12 @@ def api_key_authenticate(key: str) -> ApiKey | None:
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
-        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         api_key.refresh_from_db(fields=["revoked_at"])
+        if revoked:  # this call revoked it (not a concurrent one): its history says so once
+            history_record_bulk([api_key], model=ApiKey)
     return api_key
 
 
@@ -159,3 +166,21 @@ def partner_firm_create(
     enrollment = PartnerEnrollment.objects.create(firm=firm, status=enrollment_status)
     issued = api_key_create(firm=firm, name=api_key_name, created_by=owner)
     return NewPartnerFirm(firm=firm, owner=owner, enrollment=enrollment, issued_key=issued)
+
+
+# --- Firm data export -------------------------------------------------------------------------
+
+
+def firm_export(*, firm: Entity, progress: Progress | None = None) -> Archive:
+    """Everything a partner firm owns, as a ZIP of CSV files and a manifest, streamed: iterate
+    `chunks()` once (to a file, to a download). Its rows: those that name the firm (clients,
+    time, engagements and tasks, invoices and lines, invitations, API keys, webhook endpoints)
+    and those of the entities it reaches (its own and its active clients': books, members, share
+    links), as the API lets it read them. No secret: tables name their columns (core.exports).
+    `progress(file, rows written, rows expected)` is told as each file grows."""
+    if not PartnerEnrollment.objects.filter(firm=firm).exists():
+        raise field_errors({"firm": [f"{firm.public_id} is not a partner firm."]})
+    scope = Scope(firm=firm, entity_ids=reachable_entities(firm).values("pk"))
+    return Archive(
+        owner_public_id=firm.public_id, tables=export_tables(), scope=scope, progress=progress
+    )

@@ -7,6 +7,7 @@ appears here.
 from django.contrib import admin, messages
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline
 from axiomatic.webhooks import services
 from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -46,7 +47,7 @@ class RecentDeliveryInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ScopedAdmin):
+class WebhookEndpointAdmin(ScopedHistoryAdmin):
     scope_firm = "firm"
     staff_may_add = False
     list_display = ("url", "firm", "description", "enabled", "disabled_reason", "created_at")

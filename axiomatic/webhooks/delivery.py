@@ -142,10 +142,19 @@ def _record(*, endpoint_id: int, delivery: WebhookDelivery, outcome, now: dt.dat
         elif now - endpoint.failing_since >= DISABLE_AFTER:
             _disable(endpoint, outcome.error or "no answer", now)
     delivery.save()
-    fields = ["failing_since"]
-    if not endpoint.enabled:
-        fields += ["enabled", "disabled_reason", "disabled_at", "updated_at"]
-    endpoint.save(update_fields=fields)
+    if endpoint.enabled:
+        # Only the failure clock moved: not a change of the endpoint, so no history record.
+        endpoint.save_without_historical_record(update_fields=["failing_since"])
+    else:
+        endpoint.save(
+            update_fields=[
+                "failing_since",
+                "enabled",
+                "disabled_reason",
+                "disabled_at",
+                "updated_at",
+            ]
+        )
 
 
 def _disable(endpoint: WebhookEndpoint, last_error: str, now: dt.datetime) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 
 
@@ -35,6 +36,17 @@ class WebhookEndpoint(TimeStampedModel):
     lease_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Never the secrets in history. The delivery clocks (lease, failing since) change with every
+    # attempt and are not changes of the endpoint; being disabled for failing is (enabled, reason).
+    history = tracked_history(
+        excluded_fields=(
+            "secret_encrypted",
+            "previous_secret_encrypted",
+            "lease_until",
+            "failing_since",
+        )
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin
 from axiomatic.entities.models import EntityType
 from practice.admin.common import _refusal, _run_action
@@ -121,7 +122,7 @@ class ClientLinkForm(forms.ModelForm):
 
 
 @admin.register(ClientLink)
-class ClientLinkAdmin(ScopedAdmin):
+class ClientLinkAdmin(ScopedHistoryAdmin):
     """A firm's clients. Name, type, industry, tier and billing mode change through
     `client_update` (the event, program billing and Stripe follow); new clients come from the API's
     client creation."""

@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, staff_scope
+from axiomatic.entities.admin_history import ScopedHistoryAdmin
+from axiomatic.entities.admin_scope import ScopedInline, staff_scope
 from practice.admin.common import _refusal, _run_action, _staff_readonly
 from practice.models import (
     BillingStatus,
@@ -79,7 +80,7 @@ class TimeEntryForm(forms.ModelForm):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(ScopedAdmin):
+class TimeEntryAdmin(ScopedHistoryAdmin):
     scope_firm = "firm"
     staff_may_delete = True
     form = TimeEntryForm
@@ -152,7 +153,7 @@ class TaskInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ScopedAdmin):
+class EngagementAdmin(ScopedHistoryAdmin):
     """Engagements with their tasks. Firm staff move them with the actions (the API's rules);
     creation and edits come through the API."""
 
@@ -212,7 +213,7 @@ class EngagementAdmin(ScopedAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedAdmin):
+class TaskAdmin(ScopedHistoryAdmin):
     scope_firm = "engagement__firm"
     staff_may_add = False
     list_display = ("title", "engagement", "position", "due_date", "assignee", "completed_at")

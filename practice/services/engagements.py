@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
+from axiomatic.core.history import history_record_bulk
 from axiomatic.entities.models import Entity
 from practice import events
 from practice.errors import PracticeErrorCode
@@ -48,7 +49,7 @@ def period_key(recurrence: str | None, start: dt.date) -> str | None:
 
 
 def _create_tasks(engagement: Engagement) -> None:
-    Task.objects.bulk_create(
+    tasks = Task.objects.bulk_create(
         Task(
             engagement=engagement,
             title=template.title,
@@ -58,6 +59,7 @@ def _create_tasks(engagement: Engagement) -> None:
         )
         for position, template in enumerate(STANDARD_TASKS[engagement.type], start=1)
     )
+    history_record_bulk(tasks, model=Task, created=True)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
+from axiomatic.core.history import history_record_bulk
 from axiomatic.core.money import amount_cents
 from axiomatic.entities.models import Entity
 from practice import events, selectors
@@ -252,9 +253,12 @@ def time_entries_lock(*, firm: Entity, public_ids: list[str]) -> list[TimeEntry]
 def time_entries_mark_billed(
     *, entries: list[TimeEntry], invoice_public_id: str, invoice_number: str
 ) -> int:
-    """Mark locked, unbilled entries as billed on an invoice. Caller holds their locks."""
+    """Mark locked, unbilled entries as billed on an invoice. Caller holds their locks.
+
+    One UPDATE for all of them, then one history record each for the rows it changed (re-read:
+    under the locks, exactly those now billed on this new invoice)."""
     now = timezone.now()
-    return TimeEntry.objects.filter(
+    marked = TimeEntry.objects.filter(
         pk__in=[e.pk for e in entries], billing_status=BillingStatus.UNBILLED
     ).update(
         billing_status=BillingStatus.BILLED,
@@ -263,6 +267,13 @@ def time_entries_mark_billed(
         billed_at=now,
         updated_at=now,
     )
+    changed = TimeEntry.objects.filter(
+        pk__in=[e.pk for e in entries], invoice_public_id=invoice_public_id
+    ).order_by("id")
+    history_record_bulk(
+        changed.iterator(chunk_size=500), model=TimeEntry, reason=f"Billed on {invoice_number}"
+    )
+    return marked
 
 
 def time_entries_mark_unbilled(*, firm: Entity, invoice_public_id: str) -> int:
@@ -273,10 +284,16 @@ def time_entries_mark_unbilled(*, firm: Entity, invoice_public_id: str) -> int:
         .order_by("id")
         .values_list("id", flat=True)
     )
-    return TimeEntry.objects.filter(pk__in=ids).update(
+    unmarked = TimeEntry.objects.filter(pk__in=ids).update(
         billing_status=BillingStatus.UNBILLED,
         invoice_public_id=None,
         invoice_number=None,
         billed_at=None,
         updated_at=timezone.now(),
     )
+    history_record_bulk(
+        TimeEntry.objects.filter(pk__in=ids).order_by("id").iterator(chunk_size=500),
+        model=TimeEntry,
+        reason="Invoice voided",
+    )
+    return unmarked

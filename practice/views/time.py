@@ -1,18 +1,21 @@
-"""GET/POST/DELETE /api/practice/time and PATCH /api/practice/time/{timeEntryId}. Thin: parse,
-scope to the firm, call a service or selector, serialize."""
+"""GET/POST/DELETE /api/practice/time, PATCH /api/practice/time/{timeEntryId} and its GET
+.../history. Thin: parse, scope to the firm, call a service or selector, serialize."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
+from axiomatic.api.history import history_response
 from axiomatic.api.pagination import PageParamsSerializer, keyset_page
+from axiomatic.api.schema import firm_query_parameter
 from axiomatic.api.serializers import renamed
 from practice import selectors
 from practice.serializers import (
     TimeCreateSerializer,
     TimeDeleteQuerySerializer,
     TimeEntryEnvelopeSerializer,
+    TimeEntryHistorySerializer,
     TimeEntrySerializer,
     TimeListQuerySerializer,
     TimeListSerializer,
@@ -140,3 +143,25 @@ class TimeViewSet(PracticeViewSet):
             firm=access.entity, public_id=query.validated_data["timeEntryId"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        operation_id="practice_time_history",
+        summary="A time entry's change history: when, by whom, which fields from what to what",
+        description=(
+            "Oldest first. A deleted entry keeps its history (its last change is `deleted`). "
+            "Billing marks entries billed and void returns them to unbilled: both appear, with "
+            "a `reason`."
+        ),
+        parameters=[firm_query_parameter(required=True), PageParamsSerializer],
+        responses={200: TimeEntryHistorySerializer, **READ},
+    )
+    def history(self, request, time_entry_id: str):
+        time_entry_id = self.path_id(time_entry_id, "te", "timeEntryId")
+        access = self.firm()
+        return history_response(
+            request,
+            selectors.time_entry_history(firm=access.entity, public_id=time_entry_id),
+            changes_of=selectors.time_entry_changes,
+            serializer_class=TimeEntryHistorySerializer,
+            salt="time-entry-history",
+        )

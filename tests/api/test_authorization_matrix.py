@@ -295,6 +295,19 @@ ROWS = [
         },
     ),
     Row(
+        "api/practice/billing/invoices/<str:invoice_id>/history",
+        "GET",
+        lambda i: Call(
+            "GET", f"/api/practice/billing/invoices/{i.invoice}/history", {"firmEntityId": i.firm}
+        ),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "invoice_id": (path_segment(lambda i: i.invoice), "invoice", "inv"),
+        },
+    ),
+    Row(
         "api/practice/clients",
         "GET",
         lambda i: Call("GET", "/api/practice/clients", {"firmEntityId": i.firm}),
@@ -408,6 +421,19 @@ ROWS = [
         True,
         {
             "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "time_entry_id": (path_segment(lambda i: i.entries[0]), "entries.0", "te"),
+        },
+    ),
+    Row(
+        "api/practice/time/<str:time_entry_id>/history",
+        "GET",
+        lambda i: Call(
+            "GET", f"/api/practice/time/{i.entries[0]}/history", {"firmEntityId": i.firm}
+        ),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
             "time_entry_id": (path_segment(lambda i: i.entries[0]), "entries.0", "te"),
         },
     ),

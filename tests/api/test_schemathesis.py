@@ -228,6 +228,23 @@ def _first_page_cursors(persona) -> dict[str, str]:
         assert cursors[path], path
     # A deliveries cursor is a position in any endpoint's deliveries (newest first).
     cursors["/api/practice/webhooks/{webhook_id}/deliveries"] = cursors.pop(deliveries)
+    # A history cursor is a position in any row's history (oldest first): take one from an
+    # invoice and its billed entry (created, then posted or marked: two records each).
+    invoice = persona.client.get(f"/api/practice/billing/invoices?firmEntityId={firm}").json()
+    invoice = invoice["invoices"][0]
+    histories = {
+        "/api/practice/time/{time_entry_id}/history": (
+            f"/api/practice/time/{invoice['lines'][0]['timeEntryId']}/history"
+        ),
+        "/api/practice/billing/invoices/{invoice_id}/history": (
+            f"/api/practice/billing/invoices/{invoice['id']}/history"
+        ),
+    }
+    for template, path in histories.items():
+        response = persona.client.get(f"{path}?firmEntityId={firm}&limit=1")
+        assert response.status_code == 200, (path, response.content)
+        cursors[template] = response.json()["nextCursor"]
+        assert cursors[template], path
     return cursors
 
 
