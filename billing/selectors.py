@@ -17,10 +17,11 @@ from django.utils import timezone
 from axiomatic.core.filtering import filtered
 from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
-from billing.filters import InvoiceFilter
+from billing.filters import InvoiceFilter, PaymentFilter
 from billing.models import (
     Invoice,
     InvoiceLine,
+    Payment,
     ProgramChange,
     StripeSyncState,
     SyncStatus,
@@ -156,11 +157,16 @@ def stripe_status(*, firm: Entity) -> StripeStatus:
 
 
 def _invoices(firm: Entity) -> QuerySet[Invoice]:
-    lines = InvoiceLine.objects.select_related("time_entry").order_by("position", "id")
+    lines = InvoiceLine.objects.select_related("time_entry", "engagement").order_by(
+        "position", "id"
+    )
+    payments = Payment.objects.select_related("journal_entry").order_by("date", "id")
     return (
         Invoice.objects.filter(firm=firm)
         .select_related("client", "journal_entry", "void_journal_entry")
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .prefetch_related(
+            Prefetch("lines", queryset=lines), Prefetch("payments", queryset=payments)
+        )
     )
 
 
@@ -171,3 +177,16 @@ def invoice_list(*, firm: Entity, filters: dict) -> QuerySet[Invoice]:
 
 def invoice_get(*, firm: Entity, public_id: str) -> Invoice:
     return _invoices(firm).get(public_id=public_id)
+
+
+def _payments(firm: Entity) -> QuerySet[Payment]:
+    return Payment.objects.filter(firm=firm).select_related("invoice", "journal_entry")
+
+
+def payment_list(*, firm: Entity, filters: dict) -> QuerySet[Payment]:
+    """`filters`: client_entity_id, date_from, date_to (billing.filters.PaymentFilter)."""
+    return filtered(PaymentFilter, _payments(firm), filters)
+
+
+def payment_get(*, firm: Entity, public_id: str) -> Payment:
+    return _payments(firm).get(public_id=public_id)

@@ -4,12 +4,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from axiomatic.api.fields import BoundedDateField, DecimalNumberField, PublicIdField
-from axiomatic.api.serializers import FirmQuerySerializer
-from billing.models import InvoiceStatus, SyncStatus
+from axiomatic.api.fields import (
+    BoundedDateField,
+    CentsField,
+    DecimalNumberField,
+    PublicIdField,
+    SignedCentsField,
+)
+from axiomatic.api.serializers import DateRangeQueryMixin, FirmQuerySerializer
+from billing.models import InvoiceLineKind, InvoiceStatus, PaymentMethod, SyncStatus
 from practice.models import BillingMode, ClientTier
 
 MAX_ENTRIES_PER_INVOICE = 1000
+MAX_ITEMS_PER_INVOICE = 200
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -76,12 +83,37 @@ class BillingOverviewSerializer(serializers.Serializer):
     stripe = StripeStatusSerializer()
 
 
+class InvoiceAdjustmentSerializer(serializers.Serializer):
+    amount = SignedCentsField(help_text="Cents: negative = write-down, positive = write-up.")
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=500, trim_whitespace=True
+    )
+
+    def validate(self, attrs):
+        if attrs["amount"] and not attrs["reason"]:
+            raise serializers.ValidationError({"reason": ["Required with a non-zero amount."]})
+        return attrs
+
+
+class InvoiceItemSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    amount = CentsField(help_text="Cents, greater than 0.")
+    engagementId = PublicIdField(prefix="eng", required=False, allow_null=True, default=None)
+
+    def validate_amount(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+
 class InvoiceCreateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent")
     clientEntityId = PublicIdField(prefix="ent")
     timeEntryIds = serializers.ListField(
-        child=PublicIdField(prefix="te"), min_length=1, max_length=MAX_ENTRIES_PER_INVOICE
+        child=PublicIdField(prefix="te"), max_length=MAX_ENTRIES_PER_INVOICE
     )
+    items = InvoiceItemSerializer(many=True, required=False, max_length=MAX_ITEMS_PER_INVOICE)
+    adjustment = InvoiceAdjustmentSerializer(required=False)
     issueDate = BoundedDateField(required=False)
     dueDate = BoundedDateField(required=False)
 
@@ -90,16 +122,46 @@ class InvoiceCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("Each time entry may appear once.")
         return value
 
+    def validate(self, attrs):
+        if not attrs["timeEntryIds"] and not attrs.get("items"):
+            raise serializers.ValidationError(
+                {"timeEntryIds": ["An invoice needs at least one time entry or item."]}
+            )
+        return attrs
+
 
 class InvoiceLineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=InvoiceLineKind.choices)
     timeEntryId = serializers.CharField(
         source="time_entry.public_id", allow_null=True, default=None
     )
+    engagementId = serializers.CharField(
+        source="engagement.public_id", allow_null=True, default=None
+    )
     date = serializers.DateField()
     description = serializers.CharField()
-    hours = DecimalNumberField()
-    rate = serializers.IntegerField(source="rate_cents", help_text="Cents per hour.")
+    hours = DecimalNumberField(allow_null=True, help_text="Null for an item.")
+    rate = serializers.IntegerField(
+        source="rate_cents", allow_null=True, help_text="Cents per hour; null for an item."
+    )
+    standardAmount = serializers.IntegerField(
+        source="standard_amount_cents", help_text="Cents, before the invoice's adjustment."
+    )
+    amount = serializers.IntegerField(
+        source="amount_cents", help_text="Cents, after the invoice's adjustment."
+    )
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    invoiceId = serializers.CharField(source="invoice.public_id")
     amount = serializers.IntegerField(source="amount_cents", help_text="Cents.")
+    date = serializers.DateField()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField()
+    journalEntryId = serializers.CharField(source="journal_entry.public_id")
+    voided = serializers.BooleanField(source="is_voided")
+    createdAt = serializers.DateTimeField(source="created_at")
 
 
 class InvoiceSerializer(serializers.Serializer):
@@ -110,7 +172,18 @@ class InvoiceSerializer(serializers.Serializer):
     dueDate = serializers.DateField(source="due_date")
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=InvoiceStatus.choices)
+    subtotal = serializers.IntegerField(
+        source="subtotal_cents", help_text="Cents: time at its rate, plus items."
+    )
+    adjustment = serializers.IntegerField(
+        source="adjustment_cents", help_text="Cents: negative = write-down; 0 when none."
+    )
+    adjustmentReason = serializers.SerializerMethodField()
     total = serializers.IntegerField(source="total_cents", help_text="Cents.")
+    amountPaid = serializers.IntegerField(source="amount_paid_cents", help_text="Cents.")
+    balanceDue = serializers.IntegerField(source="balance_due_cents", help_text="Cents.")
+    sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
+    payments = PaymentSerializer(many=True, source="payments.all")
     lineCount = serializers.SerializerMethodField()
     journalEntryId = serializers.CharField(
         source="journal_entry.public_id", allow_null=True, default=None
@@ -125,6 +198,9 @@ class InvoiceSerializer(serializers.Serializer):
     def get_lineCount(self, invoice) -> int:
         return len(invoice.lines.all())
 
+    def get_adjustmentReason(self, invoice) -> str | None:
+        return invoice.adjustment_reason or None
+
 
 class InvoiceCreatedSerializer(serializers.Serializer):
     invoice = InvoiceSerializer()
@@ -138,3 +214,25 @@ class InvoiceEnvelopeSerializer(serializers.Serializer):
 class InvoiceListQuerySerializer(FirmQuerySerializer):
     clientEntityId = PublicIdField(prefix="ent", required=False)
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent", required=False)
+    amount = CentsField(help_text="Cents, greater than 0, at most the balance due.")
+    date = BoundedDateField()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+
+    def validate_amount(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+
+class PaymentWithInvoiceSerializer(serializers.Serializer):
+    payment = PaymentSerializer()
+    invoice = InvoiceSerializer()
+
+
+class PaymentListQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
+    clientEntityId = PublicIdField(prefix="ent", required=False)

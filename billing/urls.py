@@ -21,4 +21,17 @@ urlpatterns = [
         views.InvoiceViewSet.as_view({"post": "void"}),
         name="billing-invoice-void",
     ),
+    path(
+        "billing/invoices/<str:invoice_id>/payments",
+        views.InvoiceViewSet.as_view({"post": "pay"}),
+        name="billing-invoice-payments",
+    ),
+    path(
+        "billing/payments", views.PaymentViewSet.as_view({"get": "list"}), name="billing-payments"
+    ),
+    path(
+        "billing/payments/<str:payment_id>/void",
+        views.PaymentViewSet.as_view({"post": "void"}),
+        name="billing-payment-void",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""The billing API: program overview, invoices from time, invoice list and void."""
+"""The billing API: program overview, invoices from time, invoice list and void, payments."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -17,8 +17,18 @@ from billing.serializers import (
     InvoiceEnvelopeSerializer,
     InvoiceListQuerySerializer,
     InvoiceSerializer,
+    PaymentCreateSerializer,
+    PaymentListQuerySerializer,
+    PaymentSerializer,
+    PaymentWithInvoiceSerializer,
 )
-from billing.services.invoices import invoice_create_from_time, invoice_void
+from billing.services.invoices import (
+    Adjustment,
+    InvoiceItem,
+    invoice_create_from_time,
+    invoice_void,
+)
+from billing.services.payments import payment_create, payment_void
 from practice.selectors import client_link_get
 
 READ = error_responses(400, 401, 403, 404)
@@ -27,6 +37,23 @@ FIRM_QUERY = firm_query_parameter()
 
 # The invoice list's query parameters (InvoiceListQuerySerializer) -> billing.filters.InvoiceFilter.
 INVOICE_FILTERS = {"clientEntityId": "client_entity_id", "status": "status"}
+ADJUSTMENT_FIELDS = {"amount": "amount_cents", "reason": "reason"}
+PAYMENT_FIELDS = {
+    "amount": "amount_cents",
+    "date": "date",
+    "method": "method",
+    "reference": "reference",
+}
+PAYMENT_FILTERS = {"clientEntityId": "client_entity_id", "from": "date_from", "to": "date_to"}
+
+
+def _payment_with_invoice(firm, payment_public_id: str) -> dict:
+    payment = selectors.payment_get(firm=firm, public_id=payment_public_id)
+    invoice = selectors.invoice_get(firm=firm, public_id=payment.invoice.public_id)
+    return {
+        "payment": PaymentSerializer(payment).data,
+        "invoice": InvoiceSerializer(invoice).data,
+    }
 
 
 class BillingOverviewViewSet(ApiViewSet):
@@ -66,7 +93,7 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(
         operation_id="practice_billing_invoice_create",
-        summary="Create an AR invoice from unbilled time entries of one client",
+        summary="Create an AR invoice from unbilled time entries and items of one client",
         request=InvoiceCreateSerializer,
         responses={201: InvoiceCreatedSerializer, **WRITE},
     )
@@ -78,6 +105,11 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
             firm=access.entity,
             link=link,
             time_entry_ids=data["timeEntryIds"],
+            items=[
+                InvoiceItem(i["description"], i["amount"], i["engagementId"])
+                for i in data.get("items", [])
+            ],
+            adjustment=Adjustment(**renamed(data.get("adjustment", {}), ADJUSTMENT_FIELDS)),
             issue_date=data.get("issueDate"),
             due_date=data.get("dueDate"),
             created_by=access.actor,
@@ -103,3 +135,58 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
         invoice_void(firm=access.entity, public_id=invoice_id, voided_by=access.actor)
         invoice = selectors.invoice_get(firm=access.entity, public_id=invoice_id)
         return Response({"invoice": InvoiceSerializer(invoice).data})
+
+    @extend_schema(
+        operation_id="practice_billing_invoice_payment_create",
+        summary="Record a payment on an invoice, posted debit cash, credit receivable",
+        parameters=[FIRM_QUERY],
+        request=PaymentCreateSerializer,
+        responses={201: PaymentWithInvoiceSerializer, **WRITE},
+    )
+    def pay(self, request, invoice_id: str):
+        invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
+        data = self.body(PaymentCreateSerializer)
+        access = self.firm(write=True, body=data)
+        payment = payment_create(
+            firm=access.entity,
+            invoice_public_id=invoice_id,
+            **renamed(data, PAYMENT_FIELDS),
+            created_by=access.actor,
+        )
+        body = _payment_with_invoice(access.entity, payment.public_id)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = PaymentListQuerySerializer
+    serializer_class = PaymentSerializer
+    pagination_class = keyset_pagination("payments", ("-id",))
+
+    def get_queryset(self):
+        access = firm_for_request(self.request, self.query["firmEntityId"])
+        return selectors.payment_list(
+            firm=access.entity, filters=renamed(self.query, PAYMENT_FILTERS)
+        )
+
+    @extend_schema(
+        operation_id="practice_billing_payments_list",
+        summary="List the firm's invoice payments, voided ones included",
+        parameters=[PaymentListQuerySerializer],
+        responses={200: PaymentSerializer(many=True), **READ},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="practice_billing_payment_void",
+        summary="Void a payment: reverse its journal entry; the invoice's balance and status follow",
+        parameters=[FIRM_QUERY],
+        request=FirmBodySerializer,
+        responses={200: PaymentWithInvoiceSerializer, **WRITE},
+    )
+    def void(self, request, payment_id: str):
+        payment_id = self.path_id(payment_id, "pay", "paymentId")
+        data = self.optional_body(FirmBodySerializer)
+        access = self.firm(write=True, body=data)
+        payment_void(firm=access.entity, public_id=payment_id, voided_by=access.actor)
+        return Response(_payment_with_invoice(access.entity, payment_id))

@@ -53,8 +53,20 @@ INVOICE_KEYS = {
     "voidedAt",
     "createdAt",
     "lines",
+    # docs: spec/extensions.md, Receivables
+    "subtotal",
+    "adjustment",
+    "adjustmentReason",
+    "amountPaid",
+    "balanceDue",
+    "sentAt",
+    "payments",
 }
-LINE_KEYS = {"timeEntryId", "date", "description", "hours", "rate", "amount"}
+LINE_KEYS = {"timeEntryId", "date", "description", "hours", "rate", "amount"} | {
+    "kind",
+    "standardAmount",
+    "engagementId",
+}
 FAR_FUTURE = dt.date(2999, 12, 31)
 
 
@@ -232,6 +244,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 10.0,
             "rate": 12_500,
             "amount": 125_000,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 125_000,
         },
         {
             "timeEntryId": middle.public_id,
@@ -240,6 +255,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 5.0,
             "rate": 12_500,
             "amount": 62_500,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 62_500,
         },
         {
             "timeEntryId": late.public_id,
@@ -248,6 +266,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 5.0,
             "rate": 12_500,
             "amount": 62_500,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 62_500,
         },
     ]
     stored = Invoice.objects.get(public_id=invoice["id"])
