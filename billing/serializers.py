@@ -236,3 +236,90 @@ class PaymentWithInvoiceSerializer(serializers.Serializer):
 
 class PaymentListQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
     clientEntityId = PublicIdField(prefix="ent", required=False)
+
+
+class AsOfQuerySerializer(FirmQuerySerializer):
+    asOf = BoundedDateField(required=False, help_text="Default: today.")
+
+
+class AgingTotalsSerializer(serializers.Serializer):
+    current = serializers.IntegerField(help_text="Cents not yet past due.")
+    days1To30 = serializers.IntegerField(source="days_1_to_30")
+    days31To60 = serializers.IntegerField(source="days_31_to_60")
+    days61To90 = serializers.IntegerField(source="days_61_to_90")
+    over90 = serializers.IntegerField(source="over_90")
+    total = serializers.IntegerField()
+
+
+class AgingClientSerializer(AgingTotalsSerializer):
+    clientEntityId = serializers.CharField(source="client_entity_id")
+    name = serializers.CharField()
+
+
+class ArAgingSerializer(serializers.Serializer):
+    asOf = serializers.DateField(source="as_of")
+    currency = serializers.CharField()
+    clients = AgingClientSerializer(many=True)
+    totals = AgingTotalsSerializer()
+
+
+class WipTotalsSerializer(serializers.Serializer):
+    entries = serializers.IntegerField()
+    hours = DecimalNumberField()
+    amount = serializers.IntegerField(help_text="Cents at standard value.")
+
+
+class WipClientSerializer(WipTotalsSerializer):
+    clientEntityId = serializers.CharField(source="client_entity_id")
+    name = serializers.CharField()
+    oldestDate = serializers.DateField(source="oldest_date")
+
+
+class WipSerializer(serializers.Serializer):
+    asOf = serializers.DateField(source="as_of")
+    currency = serializers.CharField()
+    clients = WipClientSerializer(many=True)
+    totals = WipTotalsSerializer()
+
+
+class RealizationQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
+    groupBy = serializers.ChoiceField(
+        choices=["client", "user", "engagement"], required=False, default="client"
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = BoundedDateField(help_text="First issue date (ISO 8601).")
+        fields["to"] = BoundedDateField(help_text="Last issue date (ISO 8601).")
+        return fields
+
+
+class RealizationTotalsSerializer(serializers.Serializer):
+    hours = DecimalNumberField()
+    standardAmount = serializers.IntegerField(source="standard_amount")
+    billedAmount = serializers.IntegerField(source="billed_amount")
+    collectedAmount = serializers.IntegerField(source="collected_amount")
+    billingRealization = DecimalNumberField(
+        source="billing_realization", allow_null=True, help_text="billed / standard, or null."
+    )
+    collectionRealization = DecimalNumberField(
+        source="collection_realization", allow_null=True, help_text="collected / billed, or null."
+    )
+
+
+class RealizationRowSerializer(RealizationTotalsSerializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="The client's, user's or engagement's id."
+    )
+    name = serializers.CharField(allow_null=True)
+
+
+class RealizationSerializer(serializers.Serializer):
+    rows = RealizationRowSerializer(many=True)
+    totals = RealizationTotalsSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="date_from")
+        fields["to"] = serializers.DateField(source="date_to")
+        return fields

@@ -34,4 +34,15 @@ urlpatterns = [
         views.PaymentViewSet.as_view({"post": "void"}),
         name="billing-payment-void",
     ),
+    path(
+        "billing/ar-aging",
+        views.ReceivablesViewSet.as_view({"get": "aging"}),
+        name="billing-ar-aging",
+    ),
+    path("billing/wip", views.ReceivablesViewSet.as_view({"get": "wip"}), name="billing-wip"),
+    path(
+        "billing/realization",
+        views.RealizationViewSet.as_view({"get": "retrieve"}),
+        name="billing-realization",
+    ),
 ]

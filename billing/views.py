@@ -1,5 +1,6 @@
 """The billing API: program overview, invoices from time, invoice list and void, payments."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -10,7 +11,10 @@ from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
 from billing import selectors
+from billing.selectors import receivables
 from billing.serializers import (
+    ArAgingSerializer,
+    AsOfQuerySerializer,
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
@@ -21,6 +25,9 @@ from billing.serializers import (
     PaymentListQuerySerializer,
     PaymentSerializer,
     PaymentWithInvoiceSerializer,
+    RealizationQuerySerializer,
+    RealizationSerializer,
+    WipSerializer,
 )
 from billing.services.invoices import (
     Adjustment,
@@ -190,3 +197,53 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
         access = self.firm(write=True, body=data)
         payment_void(firm=access.entity, public_id=payment_id, voided_by=access.actor)
         return Response(_payment_with_invoice(access.entity, payment_id))
+
+
+class ReceivablesViewSet(ApiViewSet):
+    """AR aging, WIP and realization: reads of the firm's invoices, payments and time."""
+
+    query_serializer_class = AsOfQuerySerializer
+
+    def _as_of(self):
+        access = firm_for_request(self.request, self.query["firmEntityId"])
+        return access.entity, self.query.get("asOf") or timezone.localdate()
+
+    @extend_schema(
+        operation_id="practice_billing_ar_aging",
+        summary="Open invoice balances as of a day, by client and days past due",
+        parameters=[AsOfQuerySerializer],
+        responses={200: ArAgingSerializer, **READ},
+    )
+    def aging(self, request):
+        firm, as_of = self._as_of()
+        return Response(ArAgingSerializer(receivables.ar_aging(firm=firm, as_of=as_of)).data)
+
+    @extend_schema(
+        operation_id="practice_billing_wip",
+        summary="Unbilled billable time as of a day, by client, at standard value",
+        parameters=[AsOfQuerySerializer],
+        responses={200: WipSerializer, **READ},
+    )
+    def wip(self, request):
+        firm, as_of = self._as_of()
+        return Response(WipSerializer(receivables.wip(firm=firm, as_of=as_of)).data)
+
+
+class RealizationViewSet(ApiViewSet):
+    query_serializer_class = RealizationQuerySerializer
+
+    @extend_schema(
+        operation_id="practice_billing_realization",
+        summary="Standard, billed and collected amounts of the invoices issued in a range",
+        parameters=[RealizationQuerySerializer],
+        responses={200: RealizationSerializer, **READ},
+    )
+    def retrieve(self, request):
+        access = firm_for_request(request, self.query["firmEntityId"])
+        report = receivables.realization(
+            firm=access.entity,
+            date_from=self.query["from"],
+            date_to=self.query["to"],
+            group_by=self.query["groupBy"],
+        )
+        return Response(RealizationSerializer(report).data)

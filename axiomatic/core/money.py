@@ -84,3 +84,26 @@ def allocate_adjustment(standard: list[int], adjustment: int) -> list[int]:
     for i in by_size[:left]:
         amounts[i] += 1
     return amounts
+
+
+REALIZATION_PLACES = Decimal("0.0001")
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator to four decimal places, rounded half-up (a realization: billed /
+    standard, collected / billed); None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        REALIZATION_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def prorata_cents(cents: int, *, part: int, whole: int) -> Fraction:
+    """The exact share part/whole of `cents`, unrounded: summed over a group, then rounded once
+    with `half_up_cents`."""
+    return Fraction(cents * part, whole) if whole else Fraction(0)
+
+
+def half_up_cents(value: Fraction) -> int:
+    return _half_up(value)
