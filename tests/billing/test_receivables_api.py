@@ -231,6 +231,32 @@ def test_realization_by_engagement_shares_collections_over_lines(alice, acme, ma
     }
 
 
+def test_realization_by_user_keys_rows_by_the_staff_member(alice, acme):
+    mine = log(alice, acme, "2.00", user_id=alice.user.public_id)
+    theirs = log(alice, acme, "1.00")
+    invoice = invoice_create_from_time(
+        firm=alice.firm,
+        link=acme,
+        time_entry_ids=[mine.public_id, theirs.public_id],
+        issue_date=D(2026, 1, 20),
+        adjustment=Adjustment(-1, "Rounding"),
+    )  # 25000 + 12500 standard; 37499 billed: floors 24999 + 12499, the cent to the larger line
+    paying(alice, invoice, 10_000, D(2026, 1, 31))
+    body = get(alice, REALIZATION, **{"from": "2026-01-01", "to": "2026-01-31", "groupBy": "user"})
+    rows = {r["key"]: r for r in body["rows"]}
+    assert set(rows) == {alice.user.public_id, None}
+    assert (rows[alice.user.public_id]["billedAmount"], rows[None]["billedAmount"]) == (
+        25_000,
+        12_499,
+    )
+    # 10000 collected, shared 25000 : 12499 -> 6666.84 and 3333.16 cents: 6667 and 3333.
+    assert (rows[alice.user.public_id]["collectedAmount"], rows[None]["collectedAmount"]) == (
+        6_667,
+        3_333,
+    )
+    assert body["totals"]["collectedAmount"] == 10_000
+
+
 @pytest.mark.parametrize(
     ("url", "params", "field"),
     [
