@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from axiomatic.api.fields import (
     BoundedDateField,
-    CentsField,
     DecimalNumberField,
+    PositiveCentsField,
     PublicIdField,
     SignedCentsField,
 )
@@ -97,13 +97,8 @@ class InvoiceAdjustmentSerializer(serializers.Serializer):
 
 class InvoiceItemSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500)
-    amount = CentsField(help_text="Cents, greater than 0.")
+    amount = PositiveCentsField(help_text="Cents, greater than 0.")
     engagementId = PublicIdField(prefix="eng", required=False, allow_null=True, default=None)
-
-    def validate_amount(self, value):
-        if value <= 0:
-            raise serializers.ValidationError("Must be greater than 0.")
-        return value
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
@@ -122,12 +117,8 @@ class InvoiceCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("Each time entry may appear once.")
         return value
 
-    def validate(self, attrs):
-        if not attrs["timeEntryIds"] and not attrs.get("items"):
-            raise serializers.ValidationError(
-                {"timeEntryIds": ["An invoice needs at least one time entry or item."]}
-            )
-        return attrs
+    # At least one line (time or item) is the service's rule: checked after the firm and client,
+    # so another firm's request is the same 404 whatever its lines.
 
 
 class InvoiceLineSerializer(serializers.Serializer):
@@ -218,15 +209,10 @@ class InvoiceListQuerySerializer(FirmQuerySerializer):
 
 class PaymentCreateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent", required=False)
-    amount = CentsField(help_text="Cents, greater than 0, at most the balance due.")
+    amount = PositiveCentsField(help_text="Cents, greater than 0, at most the balance due.")
     date = BoundedDateField()
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
-
-    def validate_amount(self, value):
-        if value <= 0:
-            raise serializers.ValidationError("Must be greater than 0.")
-        return value
 
 
 class PaymentWithInvoiceSerializer(serializers.Serializer):
