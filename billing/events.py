@@ -4,11 +4,15 @@ object) is built by billing.payloads after the commit."""
 
 from axiomatic.entities.models import Entity
 from axiomatic.webhooks.events import event_record
-from billing.models import Invoice
+from billing.models import Invoice, Payment
 
 
 def invoice_event(type: str, *, firm: Entity, invoice: Invoice) -> None:
     event_record(firm=firm, type=type, subject=invoice)
+
+
+def payment_event(type: str, *, firm: Entity, payment: Payment) -> None:
+    event_record(firm=firm, type=type, subject=payment)
 
 
 def sync_failed_event(*, firm: Entity) -> None:

@@ -8,7 +8,7 @@ place, beside the model fields it reads.
 
 import django_filters
 
-from billing.models import Invoice, InvoiceStatus
+from billing.models import Invoice, InvoiceStatus, Payment
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -17,4 +17,14 @@ class InvoiceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Invoice
+        fields: list[str] = []
+
+
+class PaymentFilter(django_filters.FilterSet):
+    client_entity_id = django_filters.CharFilter(field_name="invoice__client__public_id")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Payment
         fields: list[str] = []

@@ -15,7 +15,7 @@ service revenue). Voiding reverses that entry and returns the time to unbilled; 
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
@@ -150,6 +150,7 @@ class LinkBillingSnapshot(models.Model):
 
 class InvoiceStatus(models.TextChoices):
     OPEN = "open", "Open"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
     VOID = "void", "Void"
 
@@ -163,9 +164,17 @@ class Invoice(TimeStampedModel):
     due_date = models.DateField()
     currency = models.CharField(max_length=3)
     status = models.CharField(
-        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
+        max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
     )
+    # Standard value (time at its rate, plus items); the adjustment (negative = write-down) makes
+    # the total. The books carry the total; subtotal and adjustment keep the realization here.
+    subtotal_cents = models.BigIntegerField()
+    adjustment_cents = models.BigIntegerField(default=0)
+    adjustment_reason = models.TextField(blank=True)
     total_cents = models.BigIntegerField()
+    # The sum of the live payments, kept under the invoice's row lock by the payment services.
+    amount_paid_cents = models.BigIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
     journal_entry = models.ForeignKey(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -184,6 +193,14 @@ class Invoice(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(total_cents__gte=0), name="invoice_total_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(total_cents=F("subtotal_cents") + F("adjustment_cents")),
+                name="invoice_total_is_subtotal_plus_adjustment",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid_cents__gte=0, amount_paid_cents__lte=F("total_cents")),
+                name="invoice_paid_within_total",
+            ),
         ]
         indexes = [models.Index(fields=["firm", "issue_date", "id"], name="invoice_firm_issue")]
 
@@ -194,21 +211,38 @@ class Invoice(TimeStampedModel):
     def display_number(self) -> str:
         return invoice_number_display(self.number)
 
+    @property
+    def balance_due_cents(self) -> int:
+        return self.total_cents - self.amount_paid_cents
+
 
 def invoice_number_display(number: int) -> str:
     return f"INV-{number:06d}"
 
 
+class InvoiceLineKind(models.TextChoices):
+    TIME = "time", "Time"
+    ITEM = "item", "Item"
+
+
 class InvoiceLine(models.Model):
+    """A time line (an entry's hours x rate) or an item (a fixed fee or disbursement, no hours).
+    `standard_amount_cents` is the line before the invoice's adjustment, `amount_cents` after."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=10, choices=InvoiceLineKind.choices, default="time")
     time_entry = models.ForeignKey(
         "practice.TimeEntry", null=True, on_delete=models.SET_NULL, related_name="invoice_lines"
+    )
+    engagement = models.ForeignKey(
+        "practice.Engagement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     position = models.PositiveIntegerField()
     date = models.DateField()
     description = models.TextField(blank=True)
-    hours = models.DecimalField(max_digits=4, decimal_places=2)
-    rate_cents = models.BigIntegerField()
+    hours = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    rate_cents = models.BigIntegerField(null=True, blank=True)
+    standard_amount_cents = models.BigIntegerField()  # None on save: the amount (no adjustment)
     amount_cents = models.BigIntegerField()
     # False once the invoice is void: the entry may then be billed again.
     is_live = models.BooleanField(default=True)
@@ -221,19 +255,89 @@ class InvoiceLine(models.Model):
                 condition=Q(is_live=True),
                 name="invoiceline_time_entry_billed_once",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gte=0, standard_amount_cents__gte=0),
+                name="invoiceline_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="item", hours__isnull=True, rate_cents__isnull=True)
+                | Q(kind="time", hours__isnull=False, rate_cents__isnull=False),
+                name="invoiceline_time_has_hours_item_has_none",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == InvoiceLineKind.ITEM:
+            return f"{self.description}: {self.amount_cents}"
         return f"{self.hours}h x {self.rate_cents} = {self.amount_cents}"
+
+    def save(self, *args, **kwargs):
+        if self.standard_amount_cents is None:
+            self.standard_amount_cents = self.amount_cents
+        super().save(*args, **kwargs)
+
+
+class PaymentMethod(models.TextChoices):
+    ACH = "ach", "ACH"
+    CARD = "card", "Card"
+    CHECK = "check", "Check"
+    CASH = "cash", "Cash"
+    WIRE = "wire", "Wire"
+    OTHER = "other", "Other"
+
+
+class Payment(TimeStampedModel):
+    """Money received against one invoice: debit cash, credit receivable in the firm's books on
+    `date`. Voiding reverses that entry (dated the void day) and gives the amount back to the
+    invoice's balance; the payment row stays, marked voided."""
+
+    public_id = PublicIdField(prefix="pay")
+    firm = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount_cents = models.BigIntegerField()
+    date = models.DateField()
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=200, blank=True)
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    void_journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = tracked_history()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | Q(void_journal_entry__isnull=False),
+                name="payment_void_has_reversal",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "date", "id"], name="payment_firm_date")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id}: {self.amount_cents} on {self.invoice_id}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class InvoiceEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
         VOIDED = "voided", "Voided"
+        PAYMENT = "payment", "Payment received"
+        PAYMENT_VOIDED = "payment_voided", "Payment voided"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -3,11 +3,15 @@ read back after the commit that recorded the event (axiomatic.webhooks.events)."
 
 from axiomatic.webhooks.payloads import register_payload
 from billing import selectors
-from billing.serializers import InvoiceSerializer, StripeStatusSerializer
+from billing.serializers import InvoiceSerializer, PaymentSerializer, StripeStatusSerializer
 
 
 def represent_invoice(firm, invoice) -> dict:
     return InvoiceSerializer(selectors.invoice_get(firm=firm, public_id=invoice.public_id)).data
+
+
+def represent_payment(firm, payment) -> dict:
+    return PaymentSerializer(selectors.payment_get(firm=firm, public_id=payment.public_id)).data
 
 
 def represent_stripe_status(firm, subject) -> dict:
@@ -16,5 +20,6 @@ def represent_stripe_status(firm, subject) -> dict:
 
 
 def register() -> None:
-    register_payload(["invoice.created", "invoice.voided"], represent_invoice)
+    register_payload(["invoice.created", "invoice.voided", "invoice.paid"], represent_invoice)
+    register_payload(["payment.created", "payment.voided"], represent_payment)
     register_payload(["billing.sync_failed"], represent_stripe_status)

@@ -4,13 +4,26 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from axiomatic.api.fields import BoundedDateField, DecimalNumberField, PublicIdField
+from axiomatic.api.fields import (
+    BoundedDateField,
+    DecimalNumberField,
+    PositiveCentsField,
+    PublicIdField,
+    SignedCentsField,
+)
 from axiomatic.api.history import history_serializer
-from axiomatic.api.serializers import FirmQuerySerializer
-from billing.models import InvoiceStatus, SyncStatus, invoice_number_display
+from axiomatic.api.serializers import DateRangeQueryMixin, FirmQuerySerializer
+from billing.models import (
+    InvoiceLineKind,
+    InvoiceStatus,
+    PaymentMethod,
+    SyncStatus,
+    invoice_number_display,
+)
 from practice.models import BillingMode, ClientTier
 
 MAX_ENTRIES_PER_INVOICE = 1000
+MAX_ITEMS_PER_INVOICE = 200
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -77,12 +90,32 @@ class BillingOverviewSerializer(serializers.Serializer):
     stripe = StripeStatusSerializer()
 
 
+class InvoiceAdjustmentSerializer(serializers.Serializer):
+    amount = SignedCentsField(help_text="Cents: negative = write-down, positive = write-up.")
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=500, trim_whitespace=True
+    )
+
+    def validate(self, attrs):
+        if attrs["amount"] and not attrs["reason"]:
+            raise serializers.ValidationError({"reason": ["Required with a non-zero amount."]})
+        return attrs
+
+
+class InvoiceItemSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    amount = PositiveCentsField(help_text="Cents, greater than 0.")
+    engagementId = PublicIdField(prefix="eng", required=False, allow_null=True, default=None)
+
+
 class InvoiceCreateSerializer(serializers.Serializer):
     firmEntityId = PublicIdField(prefix="ent")
     clientEntityId = PublicIdField(prefix="ent")
     timeEntryIds = serializers.ListField(
-        child=PublicIdField(prefix="te"), min_length=1, max_length=MAX_ENTRIES_PER_INVOICE
+        child=PublicIdField(prefix="te"), max_length=MAX_ENTRIES_PER_INVOICE
     )
+    items = InvoiceItemSerializer(many=True, required=False, max_length=MAX_ITEMS_PER_INVOICE)
+    adjustment = InvoiceAdjustmentSerializer(required=False)
     issueDate = BoundedDateField(required=False)
     dueDate = BoundedDateField(required=False)
 
@@ -91,16 +124,42 @@ class InvoiceCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("Each time entry may appear once.")
         return value
 
+    # At least one line (time or item) is the service's rule: checked after the firm and client,
+    # so another firm's request is the same 404 whatever its lines.
+
 
 class InvoiceLineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=InvoiceLineKind.choices)
     timeEntryId = serializers.CharField(
         source="time_entry.public_id", allow_null=True, default=None
     )
+    engagementId = serializers.CharField(
+        source="engagement.public_id", allow_null=True, default=None
+    )
     date = serializers.DateField()
     description = serializers.CharField()
-    hours = DecimalNumberField()
-    rate = serializers.IntegerField(source="rate_cents", help_text="Cents per hour.")
+    hours = DecimalNumberField(allow_null=True, help_text="Null for an item.")
+    rate = serializers.IntegerField(
+        source="rate_cents", allow_null=True, help_text="Cents per hour; null for an item."
+    )
+    standardAmount = serializers.IntegerField(
+        source="standard_amount_cents", help_text="Cents, before the invoice's adjustment."
+    )
+    amount = serializers.IntegerField(
+        source="amount_cents", help_text="Cents, after the invoice's adjustment."
+    )
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    invoiceId = serializers.CharField(source="invoice.public_id")
     amount = serializers.IntegerField(source="amount_cents", help_text="Cents.")
+    date = serializers.DateField()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField()
+    journalEntryId = serializers.CharField(source="journal_entry.public_id")
+    voided = serializers.BooleanField(source="is_voided")
+    createdAt = serializers.DateTimeField(source="created_at")
 
 
 class InvoiceSerializer(serializers.Serializer):
@@ -111,7 +170,18 @@ class InvoiceSerializer(serializers.Serializer):
     dueDate = serializers.DateField(source="due_date")
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=InvoiceStatus.choices)
+    subtotal = serializers.IntegerField(
+        source="subtotal_cents", help_text="Cents: time at its rate, plus items."
+    )
+    adjustment = serializers.IntegerField(
+        source="adjustment_cents", help_text="Cents: negative = write-down; 0 when none."
+    )
+    adjustmentReason = serializers.SerializerMethodField()
     total = serializers.IntegerField(source="total_cents", help_text="Cents.")
+    amountPaid = serializers.IntegerField(source="amount_paid_cents", help_text="Cents.")
+    balanceDue = serializers.IntegerField(source="balance_due_cents", help_text="Cents.")
+    sentAt = serializers.DateTimeField(source="sent_at", allow_null=True)
+    payments = PaymentSerializer(many=True, source="payments.all")
     lineCount = serializers.SerializerMethodField()
     journalEntryId = serializers.CharField(
         source="journal_entry.public_id", allow_null=True, default=None
@@ -125,6 +195,9 @@ class InvoiceSerializer(serializers.Serializer):
 
     def get_lineCount(self, invoice) -> int:
         return len(invoice.lines.all())
+
+    def get_adjustmentReason(self, invoice) -> str | None:
+        return invoice.adjustment_reason or None
 
 
 class InvoiceCreatedSerializer(serializers.Serializer):
@@ -165,3 +238,107 @@ InvoiceHistorySerializer = history_serializer(
         "voided_at": ("voidedAt", serializers.DateTimeField),
     },
 )
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent", required=False)
+    amount = PositiveCentsField(help_text="Cents, greater than 0, at most the balance due.")
+    date = BoundedDateField()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+
+
+class PaymentWithInvoiceSerializer(serializers.Serializer):
+    payment = PaymentSerializer()
+    invoice = InvoiceSerializer()
+
+
+class PaymentListQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
+    clientEntityId = PublicIdField(prefix="ent", required=False)
+
+
+class AsOfQuerySerializer(FirmQuerySerializer):
+    asOf = BoundedDateField(required=False, help_text="Default: today.")
+
+
+class AgingTotalsSerializer(serializers.Serializer):
+    current = serializers.IntegerField(help_text="Cents not yet past due.")
+    days1To30 = serializers.IntegerField(source="days_1_to_30")
+    days31To60 = serializers.IntegerField(source="days_31_to_60")
+    days61To90 = serializers.IntegerField(source="days_61_to_90")
+    over90 = serializers.IntegerField(source="over_90")
+    total = serializers.IntegerField()
+
+
+class AgingClientSerializer(AgingTotalsSerializer):
+    clientEntityId = serializers.CharField(source="client_entity_id")
+    name = serializers.CharField()
+
+
+class ArAgingSerializer(serializers.Serializer):
+    asOf = serializers.DateField(source="as_of")
+    currency = serializers.CharField()
+    clients = AgingClientSerializer(many=True)
+    totals = AgingTotalsSerializer()
+
+
+class WipTotalsSerializer(serializers.Serializer):
+    entries = serializers.IntegerField()
+    hours = DecimalNumberField()
+    amount = serializers.IntegerField(help_text="Cents at standard value.")
+
+
+class WipClientSerializer(WipTotalsSerializer):
+    clientEntityId = serializers.CharField(source="client_entity_id")
+    name = serializers.CharField()
+    oldestDate = serializers.DateField(source="oldest_date")
+
+
+class WipSerializer(serializers.Serializer):
+    asOf = serializers.DateField(source="as_of")
+    currency = serializers.CharField()
+    clients = WipClientSerializer(many=True)
+    totals = WipTotalsSerializer()
+
+
+class RealizationQuerySerializer(DateRangeQueryMixin, FirmQuerySerializer):
+    groupBy = serializers.ChoiceField(
+        choices=["client", "user", "engagement"], required=False, default="client"
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = BoundedDateField(help_text="First issue date (ISO 8601).")
+        fields["to"] = BoundedDateField(help_text="Last issue date (ISO 8601).")
+        return fields
+
+
+class RealizationTotalsSerializer(serializers.Serializer):
+    hours = DecimalNumberField()
+    standardAmount = serializers.IntegerField(source="standard_amount")
+    billedAmount = serializers.IntegerField(source="billed_amount")
+    collectedAmount = serializers.IntegerField(source="collected_amount")
+    billingRealization = DecimalNumberField(
+        source="billing_realization", allow_null=True, help_text="billed / standard, or null."
+    )
+    collectionRealization = DecimalNumberField(
+        source="collection_realization", allow_null=True, help_text="collected / billed, or null."
+    )
+
+
+class RealizationRowSerializer(RealizationTotalsSerializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="The client's, user's or engagement's id."
+    )
+    name = serializers.CharField(allow_null=True)
+
+
+class RealizationSerializer(serializers.Serializer):
+    rows = RealizationRowSerializer(many=True)
+    totals = RealizationTotalsSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="date_from")
+        fields["to"] = serializers.DateField(source="date_to")
+        return fields

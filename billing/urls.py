@@ -26,4 +26,28 @@ urlpatterns = [
         views.InvoiceViewSet.as_view({"get": "history"}),
         name="billing-invoice-history",
     ),
+    path(
+        "billing/invoices/<str:invoice_id>/payments",
+        views.InvoiceViewSet.as_view({"post": "pay"}),
+        name="billing-invoice-payments",
+    ),
+    path(
+        "billing/payments", views.PaymentViewSet.as_view({"get": "list"}), name="billing-payments"
+    ),
+    path(
+        "billing/payments/<str:payment_id>/void",
+        views.PaymentViewSet.as_view({"post": "void"}),
+        name="billing-payment-void",
+    ),
+    path(
+        "billing/ar-aging",
+        views.ReceivablesViewSet.as_view({"get": "aging"}),
+        name="billing-ar-aging",
+    ),
+    path("billing/wip", views.ReceivablesViewSet.as_view({"get": "wip"}), name="billing-wip"),
+    path(
+        "billing/realization",
+        views.RealizationViewSet.as_view({"get": "retrieve"}),
+        name="billing-realization",
+    ),
 ]

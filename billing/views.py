@@ -1,5 +1,7 @@
-"""The billing API: program overview, invoices from time, invoice list, void and history."""
+"""The billing API: program overview, invoices (create, list, void, history), payments, and the
+receivables reports (AR aging, WIP, realization)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -11,7 +13,10 @@ from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
 from billing import selectors
+from billing.selectors import receivables
 from billing.serializers import (
+    ArAgingSerializer,
+    AsOfQuerySerializer,
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
@@ -19,8 +24,21 @@ from billing.serializers import (
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
     InvoiceSerializer,
+    PaymentCreateSerializer,
+    PaymentListQuerySerializer,
+    PaymentSerializer,
+    PaymentWithInvoiceSerializer,
+    RealizationQuerySerializer,
+    RealizationSerializer,
+    WipSerializer,
 )
-from billing.services.invoices import invoice_create_from_time, invoice_void
+from billing.services.invoices import (
+    Adjustment,
+    InvoiceItem,
+    invoice_create_from_time,
+    invoice_void,
+)
+from billing.services.payments import payment_create, payment_void
 from practice.selectors import client_link_get
 
 READ = error_responses(400, 401, 403, 404)
@@ -29,6 +47,23 @@ FIRM_QUERY = firm_query_parameter()
 
 # The invoice list's query parameters (InvoiceListQuerySerializer) -> billing.filters.InvoiceFilter.
 INVOICE_FILTERS = {"clientEntityId": "client_entity_id", "status": "status"}
+ADJUSTMENT_FIELDS = {"amount": "amount_cents", "reason": "reason"}
+PAYMENT_FIELDS = {
+    "amount": "amount_cents",
+    "date": "date",
+    "method": "method",
+    "reference": "reference",
+}
+PAYMENT_FILTERS = {"clientEntityId": "client_entity_id", "from": "date_from", "to": "date_to"}
+
+
+def _payment_with_invoice(firm, payment_public_id: str) -> dict:
+    payment = selectors.payment_get(firm=firm, public_id=payment_public_id)
+    invoice = selectors.invoice_get(firm=firm, public_id=payment.invoice.public_id)
+    return {
+        "payment": PaymentSerializer(payment).data,
+        "invoice": InvoiceSerializer(invoice).data,
+    }
 
 
 class BillingOverviewViewSet(ApiViewSet):
@@ -68,7 +103,7 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(
         operation_id="practice_billing_invoice_create",
-        summary="Create an AR invoice from unbilled time entries of one client",
+        summary="Create an AR invoice from unbilled time entries and items of one client",
         request=InvoiceCreateSerializer,
         responses={201: InvoiceCreatedSerializer, **WRITE},
     )
@@ -80,6 +115,11 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
             firm=access.entity,
             link=link,
             time_entry_ids=data["timeEntryIds"],
+            items=[
+                InvoiceItem(i["description"], i["amount"], i["engagementId"])
+                for i in data.get("items", [])
+            ],
+            adjustment=Adjustment(**renamed(data.get("adjustment", {}), ADJUSTMENT_FIELDS)),
             issue_date=data.get("issueDate"),
             due_date=data.get("dueDate"),
             created_by=access.actor,
@@ -123,3 +163,108 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
             serializer_class=InvoiceHistorySerializer,
             salt="invoice-history",
         )
+
+    @extend_schema(
+        operation_id="practice_billing_invoice_payment_create",
+        summary="Record a payment on an invoice, posted debit cash, credit receivable",
+        parameters=[FIRM_QUERY],
+        request=PaymentCreateSerializer,
+        responses={201: PaymentWithInvoiceSerializer, **WRITE},
+    )
+    def pay(self, request, invoice_id: str):
+        invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
+        data = self.body(PaymentCreateSerializer)
+        access = self.firm(write=True, body=data)
+        payment = payment_create(
+            firm=access.entity,
+            invoice_public_id=invoice_id,
+            **renamed(data, PAYMENT_FIELDS),
+            created_by=access.actor,
+        )
+        body = _payment_with_invoice(access.entity, payment.public_id)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
+    query_serializer_class = PaymentListQuerySerializer
+    serializer_class = PaymentSerializer
+    pagination_class = keyset_pagination("payments", ("-id",))
+
+    def get_queryset(self):
+        access = firm_for_request(self.request, self.query["firmEntityId"])
+        return selectors.payment_list(
+            firm=access.entity, filters=renamed(self.query, PAYMENT_FILTERS)
+        )
+
+    @extend_schema(
+        operation_id="practice_billing_payments_list",
+        summary="List the firm's invoice payments, voided ones included",
+        parameters=[PaymentListQuerySerializer],
+        responses={200: PaymentSerializer(many=True), **READ},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="practice_billing_payment_void",
+        summary="Void a payment: reverse its journal entry; the invoice's balance and status follow",
+        parameters=[FIRM_QUERY],
+        request=FirmBodySerializer,
+        responses={200: PaymentWithInvoiceSerializer, **WRITE},
+    )
+    def void(self, request, payment_id: str):
+        payment_id = self.path_id(payment_id, "pay", "paymentId")
+        data = self.optional_body(FirmBodySerializer)
+        access = self.firm(write=True, body=data)
+        payment_void(firm=access.entity, public_id=payment_id, voided_by=access.actor)
+        return Response(_payment_with_invoice(access.entity, payment_id))
+
+
+class ReceivablesViewSet(ApiViewSet):
+    """AR aging, WIP and realization: reads of the firm's invoices, payments and time."""
+
+    query_serializer_class = AsOfQuerySerializer
+
+    def _as_of(self):
+        access = firm_for_request(self.request, self.query["firmEntityId"])
+        return access.entity, self.query.get("asOf") or timezone.localdate()
+
+    @extend_schema(
+        operation_id="practice_billing_ar_aging",
+        summary="Open invoice balances as of a day, by client and days past due",
+        parameters=[AsOfQuerySerializer],
+        responses={200: ArAgingSerializer, **READ},
+    )
+    def aging(self, request):
+        firm, as_of = self._as_of()
+        return Response(ArAgingSerializer(receivables.ar_aging(firm=firm, as_of=as_of)).data)
+
+    @extend_schema(
+        operation_id="practice_billing_wip",
+        summary="Unbilled billable time as of a day, by client, at standard value",
+        parameters=[AsOfQuerySerializer],
+        responses={200: WipSerializer, **READ},
+    )
+    def wip(self, request):
+        firm, as_of = self._as_of()
+        return Response(WipSerializer(receivables.wip(firm=firm, as_of=as_of)).data)
+
+
+class RealizationViewSet(ApiViewSet):
+    query_serializer_class = RealizationQuerySerializer
+
+    @extend_schema(
+        operation_id="practice_billing_realization",
+        summary="Standard, billed and collected amounts of the invoices issued in a range",
+        parameters=[RealizationQuerySerializer],
+        responses={200: RealizationSerializer, **READ},
+    )
+    def retrieve(self, request):
+        access = firm_for_request(request, self.query["firmEntityId"])
+        report = receivables.realization(
+            firm=access.entity,
+            date_from=self.query["from"],
+            date_to=self.query["to"],
+            group_by=self.query["groupBy"],
+        )
+        return Response(RealizationSerializer(report).data)

@@ -97,6 +97,35 @@ class CentsField(serializers.Field):
         return int(value)
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_CENTS})
+class PositiveCentsField(CentsField):
+    """A whole number of cents greater than 0 (an item's or a payment's amount)."""
+
+    default_error_messages = {"not_positive": "Must be greater than 0."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value <= 0:
+            self.fail("not_positive")
+        return value
+
+
+@extend_schema_field(
+    {"type": "integer", "format": "int64", "minimum": -MAX_CENTS, "maximum": MAX_CENTS}
+)
+class SignedCentsField(CentsField):
+    """A whole number of cents that may be negative (an adjustment: negative = write-down)."""
+
+    default_error_messages = {"too_large": f"Must be between -{MAX_CENTS} and {MAX_CENTS}."}
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid")
+        if abs(data) > MAX_CENTS:
+            self.fail("too_large")
+        return data
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanField(serializers.Field):
     """A JSON true or false; not "yes", 1 or "true"."""

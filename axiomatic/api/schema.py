@@ -93,6 +93,7 @@ PATH_ID_PREFIXES = {
     "task_id": "task",
     "share_id": "shr",
     "webhook_id": "wh",
+    "payment_id": "pay",
 }
 
 _ERROR = {"$ref": "#/components/schemas/Error"}

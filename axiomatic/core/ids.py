@@ -17,6 +17,7 @@ MAX_LENGTH = 40
 PREFIXES = frozenset(
     {"ent", "pcl", "te", "eng", "task", "inv", "bk", "acct", "je", "key", "shr", "usr", "invt"}
     | {"wh", "whd", "evt"}  # webhook endpoints, deliveries, events
+    | {"pay"}  # invoice payments
 )
 
 

@@ -88,6 +88,7 @@ class Account(TimeStampedModel):
 class JournalSource(models.TextChoices):
     MANUAL = "manual", "Manual"
     INVOICE = "invoice", "Invoice"
+    PAYMENT = "payment", "Payment"
     IMPORT = "import", "Import"
 
 

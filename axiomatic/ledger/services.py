@@ -191,3 +191,21 @@ def journal_entry_post(
             description=line.get("description", ""),
         )
     return draft.post()
+
+
+def journal_entry_reverse(
+    *, entry: JournalEntry, date: dt.date, memo: str, source: str, created_by=None
+) -> JournalEntry:
+    """Post the mirror of `entry` (every debit a credit and back) on `date`, in its book: how a
+    void undoes a posting without rewriting a posted period."""
+    draft = JournalEntryDraft(
+        book=entry.book, date=date, memo=memo, source=source, created_by=created_by
+    )
+    for line in entry.lines.select_related("account").order_by("id"):
+        draft.line(
+            account=line.account,
+            debit_cents=line.credit_cents,
+            credit_cents=line.debit_cents,
+            description=memo,
+        )
+    return draft.post()

@@ -1,22 +1,28 @@
-"""AR invoices from unbilled time, and voiding them.
+"""AR invoices from unbilled time and items, and voiding them.
 
 Creating an invoice is one transaction that locks before it checks: the named time entries are locked
 in id order (so overlapping requests queue rather than deadlock), every rule is checked under the lock,
 then the invoice, its lines, its journal entry and the entries' billed marks are written together.
 `UNIQUE(time_entry)` on live invoice lines is the backstop if a path ever forgets the lock.
+
+Lines are time (hours x rate) and items (fixed fees, disbursements), each at its standard amount. An
+adjustment (negative = write-down) is spread over them pro rata by
+`axiomatic.core.money.allocate_adjustment`; the books carry the adjusted total as revenue, the
+invoice keeps subtotal and adjustment for realization (docs/adr/0020).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
-from axiomatic.core.money import MAX_CENTS, amount_cents
+from axiomatic.core.money import MAX_CENTS, allocate_adjustment, amount_cents
 from axiomatic.core.sequences import next_in_sequence
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
-from axiomatic.ledger.services import JournalEntryDraft
+from axiomatic.ledger.services import JournalEntryDraft, journal_entry_reverse
 from billing import events
 from billing.errors import BillingErrorCode
 from billing.models import (
@@ -24,10 +30,11 @@ from billing.models import (
     Invoice,
     InvoiceEvent,
     InvoiceLine,
+    InvoiceLineKind,
     InvoiceStatus,
 )
 from practice.errors import PracticeErrorCode
-from practice.models import ClientLink, TimeEntry
+from practice.models import ClientLink, Engagement, TimeEntry
 from practice.services.time_entries import (
     time_entries_lock,
     time_entries_mark_billed,
@@ -35,6 +42,27 @@ from practice.services.time_entries import (
 )
 
 DEFAULT_PAYMENT_TERMS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class InvoiceItem:
+    """A fixed fee or disbursement line: a description and an amount (cents > 0), optionally
+    for one of the client's engagements (its public id)."""
+
+    description: str
+    amount_cents: int
+    engagement_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A write-down (negative cents) or write-up (positive) of the whole invoice, with its reason."""
+
+    amount_cents: int = 0
+    reason: str = ""
+
+
+NO_ADJUSTMENT = Adjustment()
 
 
 def _ids(entries) -> str:
@@ -63,19 +91,24 @@ def invoice_create_from_time(
     firm: Entity,
     link: ClientLink,
     time_entry_ids: list[str],
+    items: list[InvoiceItem] | tuple = (),
+    adjustment: Adjustment = NO_ADJUSTMENT,
     issue_date: dt.date | None = None,
     due_date: dt.date | None = None,
     created_by=None,
 ) -> Invoice:
-    """Bill the named time entries of `link`'s client on a new invoice, posted to the firm's books.
+    """Bill the named time entries of `link`'s client, and `items`, on a new invoice, with
+    `adjustment` spread over the lines, posted to the firm's books.
 
     Returns the invoice; its `marked_entries` is how many time entries the marking turned to billed
     (the API answers it as `markedEntries`)."""
     entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
     _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link)
+    engagements = _item_engagements(firm, link, items)
     issue_date, due_date = _invoice_dates(firm, issue_date=issue_date, due_date=due_date)
     ordered = sorted(entries, key=lambda e: (e.date, e.pk))
-    amounts = _line_amounts(ordered)
+    standard = _standard_amounts(ordered, items)
+    amounts = _adjusted_amounts(standard, adjustment)
     invoice = Invoice.objects.create(
         firm=firm,
         client=link.client,
@@ -83,9 +116,12 @@ def invoice_create_from_time(
         issue_date=issue_date,
         due_date=due_date,
         currency=firm.currency,
+        subtotal_cents=sum(standard),
+        adjustment_cents=adjustment.amount_cents,
+        adjustment_reason=adjustment.reason if adjustment.amount_cents else "",
         total_cents=sum(amounts),
     )
-    _lines_create(invoice, ordered, amounts)
+    _lines_create(invoice, ordered, items, engagements, standard, amounts)
     _invoice_post(invoice, client_name=link.client.name, created_by=created_by)
     invoice.marked_entries = _entries_mark_billed(entries, invoice)
     InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
@@ -141,9 +177,35 @@ def _invoice_dates(
     return issue_date, due_date
 
 
-def _line_amounts(ordered: list[TimeEntry]) -> list[int]:
-    """Each line's hours x rate rounded to the cent; their sum, the total, must fit a cents column."""
+def _item_engagements(
+    firm: Entity, link: ClientLink, items: list[InvoiceItem] | tuple
+) -> dict[str, Engagement]:
+    """The items' engagements by public id, in one query: each must be one of the client's
+    engagements at this firm (another firm's and unknown ids get the same answer)."""
+    wanted = {item.engagement_id for item in items if item.engagement_id}
+    found = {
+        e.public_id: e
+        for e in Engagement.objects.filter(firm=firm, public_id__in=wanted).select_related("client")
+    }
+    problems: dict[str, list[str]] = {}
+    for i, item in enumerate(items):
+        engagement = found.get(item.engagement_id) if item.engagement_id else None
+        if item.engagement_id and engagement is None:
+            problems[f"items[{i}].engagementId"] = ["No such engagement for this firm."]
+        elif engagement is not None and engagement.client_id != link.client_id:
+            problems[f"items[{i}].engagementId"] = ["An engagement of another client."]
+    if problems:
+        raise field_errors(problems)
+    return found
+
+
+def _standard_amounts(ordered: list[TimeEntry], items: list[InvoiceItem] | tuple) -> list[int]:
+    """Each time line's hours x rate rounded to the cent, then each item's amount; their sum, the
+    subtotal, must fit a cents column, and an invoice needs at least one line."""
     amounts = [amount_cents(hours=e.hours, rate_cents=e.rate_cents) for e in ordered]
+    amounts += [item.amount_cents for item in items]
+    if not amounts:
+        raise field_errors({"timeEntryIds": ["An invoice needs at least one time entry or item."]})
     if sum(amounts) > MAX_CENTS:
         raise field_errors(
             {
@@ -156,20 +218,57 @@ def _line_amounts(ordered: list[TimeEntry]) -> list[int]:
     return amounts
 
 
-def _lines_create(invoice: Invoice, ordered: list[TimeEntry], amounts: list[int]) -> None:
-    InvoiceLine.objects.bulk_create(
+def _adjusted_amounts(standard: list[int], adjustment: Adjustment) -> list[int]:
+    """The lines after the adjustment; the total may go neither below 0 nor past a cents column."""
+    total = sum(standard) + adjustment.amount_cents
+    if total < 0:
+        raise field_errors(
+            {"adjustment.amount": [f"Would take the total below 0 (subtotal {sum(standard)})."]}
+        )
+    if total > MAX_CENTS:
+        raise field_errors({"adjustment.amount": [f"Would take the total past {MAX_CENTS}."]})
+    if adjustment.amount_cents and not adjustment.reason.strip():
+        raise field_errors({"adjustment.reason": ["Required with a non-zero amount."]})
+    return allocate_adjustment(standard, adjustment.amount_cents)
+
+
+def _lines_create(
+    invoice: Invoice,
+    ordered: list[TimeEntry],
+    items: list[InvoiceItem] | tuple,
+    engagements: dict[str, Engagement],
+    standard: list[int],
+    amounts: list[int],
+) -> None:
+    """Time lines in date order, then the items in the order given."""
+    time_lines = [
         InvoiceLine(
             invoice=invoice,
+            kind=InvoiceLineKind.TIME,
             time_entry=entry,
-            position=position,
             date=entry.date,
             description=entry.description,
             hours=entry.hours,
             rate_cents=entry.rate_cents,
-            amount_cents=amount,
         )
-        for position, (entry, amount) in enumerate(zip(ordered, amounts, strict=True), start=1)
-    )
+        for entry in ordered
+    ]
+    item_lines = [
+        InvoiceLine(
+            invoice=invoice,
+            kind=InvoiceLineKind.ITEM,
+            engagement=engagements.get(item.engagement_id) if item.engagement_id else None,
+            date=invoice.issue_date,
+            description=item.description,
+        )
+        for item in items
+    ]
+    lines = time_lines + item_lines
+    for position, (line, std, amount) in enumerate(
+        zip(lines, standard, amounts, strict=True), start=1
+    ):
+        line.position, line.standard_amount_cents, line.amount_cents = position, std, amount
+    InvoiceLine.objects.bulk_create(lines)
 
 
 def _invoice_post(invoice: Invoice, *, client_name: str, created_by) -> None:
@@ -204,34 +303,30 @@ def _entries_mark_billed(entries: list[TimeEntry], invoice: Invoice) -> int:
 def invoice_void(*, firm: Entity, public_id: str, voided_by=None) -> Invoice:
     """Void an open invoice: reverse its journal entry and return its time to unbilled.
 
-    The number stays used. Voiding a void invoice changes nothing."""
+    The number stays used. Voiding a void invoice changes nothing; one with live payments is
+    refused (they are voided first)."""
     invoice = Invoice.objects.select_for_update().filter(firm=firm, public_id=public_id).first()
     if invoice is None:
         raise NotFoundError()
     if invoice.status == InvoiceStatus.VOID:
         return invoice
+    if invoice.amount_paid_cents > 0:
+        raise ConflictError(
+            "The invoice has payments: void them first.",
+            code=BillingErrorCode.INVOICE_HAS_PAYMENTS,
+        )
     if invoice.status == InvoiceStatus.PAID:
         raise ConflictError("A paid invoice cannot be voided.", code=BillingErrorCode.INVOICE_PAID)
     time_entries_mark_unbilled(firm=firm, invoice_public_id=invoice.public_id)
     invoice.lines.update(is_live=False)
     if invoice.journal_entry_id is not None:
-        original = invoice.journal_entry
-        memo = f"Void {invoice.display_number}"
-        draft = JournalEntryDraft(
-            book=original.book,
+        invoice.void_journal_entry = journal_entry_reverse(
+            entry=invoice.journal_entry,
             date=timezone.localdate(),
-            memo=memo,
+            memo=f"Void {invoice.display_number}",
             source=JournalSource.INVOICE,
             created_by=voided_by,
         )
-        for line in original.lines.select_related("account").order_by("id"):
-            draft.line(
-                account=line.account,
-                debit_cents=line.credit_cents,
-                credit_cents=line.debit_cents,
-                description=memo,
-            )
-        invoice.void_journal_entry = draft.post()
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "voided_at", "void_journal_entry", "updated_at"])

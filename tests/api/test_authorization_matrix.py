@@ -29,6 +29,7 @@ from axiomatic.entities.services import api_key_create, api_key_revoke
 from axiomatic.ledger.models import Account, Book
 from axiomatic.webhooks.services import endpoint_create
 from billing.services.invoices import invoice_create_from_time
+from billing.services.payments import payment_create
 from practice.services.engagements import engagement_create
 from practice.services.time_entries import time_entry_create
 from reports.services import share_create
@@ -63,6 +64,7 @@ class Ids:
     engagement: str
     task: str
     invoice: str
+    payment: str
     share: str
     webhook: str
 
@@ -82,10 +84,20 @@ def _world(persona, make_client, name: str) -> Ids:
             hours=Decimal("1.00"),
             description=f"{name} {n}",
         )
-        for n in range(3)
+        for n in range(4)
     ]
     invoice = invoice_create_from_time(
         firm=persona.firm, link=link, time_entry_ids=[entries[2].public_id]
+    )
+    paid = invoice_create_from_time(
+        firm=persona.firm, link=link, time_entry_ids=[entries[3].public_id]
+    )
+    payment = payment_create(
+        firm=persona.firm,
+        invoice_public_id=paid.public_id,
+        amount_cents=100,
+        date=today,
+        method="check",
     )
     engagement = engagement_create(
         firm=persona.firm,
@@ -116,6 +128,7 @@ def _world(persona, make_client, name: str) -> Ids:
         engagement=engagement.public_id,
         task=engagement.tasks.order_by("position").first().public_id,
         invoice=invoice.public_id,
+        payment=payment.public_id,
         share=share.public_id,
         webhook=webhook.public_id,
     )
@@ -253,6 +266,7 @@ ROWS = [
                 "firmEntityId": i.firm,
                 "clientEntityId": i.client,
                 "timeEntryIds": list(i.entries),
+                "items": [{"description": "Fee", "amount": 100, "engagementId": i.engagement}],
             },
         ),
         201,
@@ -262,6 +276,7 @@ ROWS = [
             "clientEntityId": (body("clientEntityId"), "client", "ent"),
             "timeEntryIds[0]": (body("timeEntryIds", 0), "entries.0", "te"),
             "timeEntryIds[1]": (body("timeEntryIds", 1), "entries.1", "te"),
+            "items[0].engagementId": (body("items", 0, "engagementId"), "engagement", "eng"),
         },
     ),
     Row(
@@ -306,6 +321,79 @@ ROWS = [
             "firmEntityId": (query("firmEntityId"), "firm", "ent"),
             "invoice_id": (path_segment(lambda i: i.invoice), "invoice", "inv"),
         },
+    ),
+    Row(
+        "api/practice/billing/invoices/<str:invoice_id>/payments",
+        "POST",
+        lambda i: Call(
+            "POST",
+            f"/api/practice/billing/invoices/{i.invoice}/payments",
+            body={"firmEntityId": i.firm, "amount": 100, "date": "2999-01-01", "method": "ach"},
+        ),
+        201,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "invoice_id": (path_segment(lambda i: i.invoice), "invoice", "inv"),
+        },
+    ),
+    Row(
+        "api/practice/billing/payments",
+        "GET",
+        lambda i: Call(
+            "GET",
+            "/api/practice/billing/payments",
+            {"firmEntityId": i.firm, "clientEntityId": i.client},
+        ),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "clientEntityId": (query("clientEntityId"), "client", "ent", FILTER),
+        },
+    ),
+    Row(
+        "api/practice/billing/payments/<str:payment_id>/void",
+        "POST",
+        lambda i: Call(
+            "POST",
+            f"/api/practice/billing/payments/{i.payment}/void",
+            body={"firmEntityId": i.firm},
+        ),
+        200,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "payment_id": (path_segment(lambda i: i.payment), "payment", "pay"),
+        },
+    ),
+    Row(
+        "api/practice/billing/ar-aging",
+        "GET",
+        lambda i: Call("GET", "/api/practice/billing/ar-aging", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/billing/wip",
+        "GET",
+        lambda i: Call("GET", "/api/practice/billing/wip", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/billing/realization",
+        "GET",
+        lambda i: Call(
+            "GET",
+            "/api/practice/billing/realization",
+            {"firmEntityId": i.firm, "from": "2000-01-01", "to": "2999-12-31"},
+        ),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
     ),
     Row(
         "api/practice/clients",

@@ -116,6 +116,18 @@ def seeded_firm(alice, charlie, make_client, settings):
         )
         for n in range(2)
     ]
+    from billing.services.payments import payment_create
+
+    payments = [
+        payment_create(
+            firm=alice.firm,
+            invoice_public_id=invoices[1].public_id,
+            amount_cents=1_000,
+            date=invoices[1].issue_date,
+            method="check",
+        ).public_id
+        for _ in range(2)
+    ]
     gl = alice.gl
     response = alice.client.post(
         "/api/ledger/journal-entries",
@@ -177,6 +189,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         "engagement": [e.public_id for e in engagements],
         "task": [t.public_id for t in tasks],
         "invoice": [i.public_id for i in invoices],
+        "payment": payments,
         # Revoking takes the first three; the links of the other two stay open.
         "share": shares[:3],
         "token": tokens[3:],
@@ -195,6 +208,7 @@ def seeded_firm(alice, charlie, make_client, settings):
                 "eng": [e.public_id for e in engagements],
                 "task": [t.public_id for t in tasks],
                 "inv": [i.public_id for i in invoices],
+                "pay": payments,
                 "shr": shares[:3],
                 "usr": [alice.user.public_id],
                 "wh": webhooks,
@@ -211,6 +225,7 @@ def _first_page_cursors(persona) -> dict[str, str]:
         "/api/ledger/books": f"entityId={firm}",
         "/api/ledger/journal-entries": f"entityId={firm}",
         "/api/practice/billing/invoices": f"firmEntityId={firm}",
+        "/api/practice/billing/payments": f"firmEntityId={firm}",
         "/api/practice/clients": f"firmEntityId={firm}",
         "/api/practice/engagements": f"firmEntityId={firm}",
         "/api/practice/time": f"firmEntityId={firm}",
@@ -294,6 +309,8 @@ def _config(seeded: dict) -> SchemathesisConfig:
         "path.engagement_id": real("engagement"),
         "path.task_id": real("task"),
         "path.invoice_id": real("invoice"),
+        "path.payment_id": real("payment"),
+        "body.items[*].engagementId": always("engagement"),
         "path.share_id": real("share"),
         "path.token": real("token"),
         "path.webhook_id": real("webhook"),
@@ -382,6 +399,12 @@ def _consistent(case, relations: dict, rng: random.Random):
         body["timeEntryIds"] = _unbilled_time(
             body.get("firmEntityId"), body.get("clientEntityId"), len(body["timeEntryIds"])
         ) or list(dict.fromkeys(body["timeEntryIds"]))
+    # An adjustment has its reason and keeps the total at 0 or more; items are the client's.
+    if path == "/api/practice/billing/invoice":
+        _invoice_extras(body)
+    # A payment goes to an invoice with something due: at most that, on or after its issue date.
+    if path == "/api/practice/billing/invoices/{invoice_id}/payments" and method == "POST":
+        _payable(case, body, relations["firm"])
     # The contract's PATCH /engagements: a taskId alone, or an engagementId with a status.
     if path == "/api/practice/engagements" and method == "PATCH":
         if "taskId" in body or "engagementId" not in body:
@@ -431,6 +454,63 @@ def _consistent(case, relations: dict, rng: random.Random):
         if engagement is not None:
             body["dueDate"] = max(body["dueDate"], engagement.start_date.isoformat())
     return case
+
+
+def _invoice_extras(body: dict) -> None:
+    """A write-up with a reason (a write-down could pass the subtotal), items on one of the
+    client's engagements, amounts well inside a cents column."""
+    adjustment = body.get("adjustment")
+    if isinstance(adjustment, dict) and isinstance(adjustment.get("amount"), int):
+        adjustment["amount"] = min(abs(adjustment["amount"]), 10**12)
+        reason = adjustment.get("reason")
+        adjustment["reason"] = reason if isinstance(reason, str) and reason.strip() else "Rush"
+    items = body.get("items")
+    if not isinstance(items, list):
+        return
+    engagement = (
+        Engagement.objects.filter(client__public_id=body.get("clientEntityId"))
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("amount"), int):
+            item["amount"] = min(item["amount"], 10**12)
+        if isinstance(item.get("description"), str) and not item["description"].strip():
+            item["description"] = "Filing fee"
+        if item.get("engagementId") is not None:
+            if engagement is None:
+                item.pop("engagementId")
+            else:
+                item["engagementId"] = engagement
+
+
+def _payable(case, body: dict, firm_id: str) -> None:
+    from billing.models import Invoice
+
+    path_parameters = case.path_parameters or {}
+    invoice = Invoice.objects.filter(
+        firm__public_id=firm_id, public_id=path_parameters.get("invoice_id")
+    ).first()
+    if invoice is None:
+        return
+    if invoice.status == "void" or invoice.balance_due_cents <= 0:
+        invoice = _new_invoice(firm_id)
+        path_parameters["invoice_id"] = invoice.public_id
+    if isinstance(body.get("amount"), int):
+        body["amount"] = min(max(body["amount"], 1), invoice.balance_due_cents)
+    if isinstance(body.get("date"), str):
+        body["date"] = max(body["date"], invoice.issue_date.isoformat())
+
+
+def _new_invoice(firm_id: str):
+    from billing.services.invoices import invoice_create_from_time
+    from practice.models import ClientLink
+
+    link = ClientLink.objects.filter(firm__public_id=firm_id, archived_at__isnull=True).first()
+    entries = _unbilled_time(firm_id, link.client.public_id, 1)
+    return invoice_create_from_time(firm=link.firm, link=link, time_entry_ids=entries)
 
 
 def _new_client(firm_id: str) -> str:

@@ -32,8 +32,20 @@ INVOICE_KEYS = {
     "voidedAt",
     "createdAt",
     "lines",
+    # docs: spec/extensions.md, Receivables
+    "subtotal",
+    "adjustment",
+    "adjustmentReason",
+    "amountPaid",
+    "balanceDue",
+    "sentAt",
+    "payments",
 }
-LINE_KEYS = {"timeEntryId", "date", "description", "hours", "rate", "amount"}
+LINE_KEYS = {"timeEntryId", "date", "description", "hours", "rate", "amount"} | {
+    "kind",
+    "standardAmount",
+    "engagementId",
+}
 FAR_FUTURE = dt.date(2999, 12, 31)
 
 

@@ -72,6 +72,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 10.0,
             "rate": 12_500,
             "amount": 125_000,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 125_000,
         },
         {
             "timeEntryId": middle.public_id,
@@ -80,6 +83,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 5.0,
             "rate": 12_500,
             "amount": 62_500,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 62_500,
         },
         {
             "timeEntryId": late.public_id,
@@ -88,6 +94,9 @@ def test_the_contract_example_three_entries_make_one_invoice(alice, acme):
             "hours": 5.0,
             "rate": 12_500,
             "amount": 62_500,
+            "kind": "time",
+            "engagementId": None,
+            "standardAmount": 62_500,
         },
     ]
     stored = Invoice.objects.get(public_id=invoice["id"])

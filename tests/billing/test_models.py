@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from billing.models import InvoiceLine
+from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_create_from_time, invoice_void
 from practice.services.time_entries import time_entry_create
 
@@ -54,3 +54,24 @@ def test_a_time_entry_has_at_most_one_live_invoice_line(alice, acme):
         (lines[0].pk, False),
         (second.pk, True),
     ]
+
+
+def test_an_invoice_is_never_paid_past_its_total_nor_off_its_subtotal(alice, acme):
+    entry = time_entry_create(
+        firm=alice.firm,
+        link=acme,
+        work_date=dt.date(2026, 1, 15),
+        hours=Decimal("1.00"),
+        rate_cents=10_000,
+    )
+    invoice = invoice_create_from_time(firm=alice.firm, link=acme, time_entry_ids=[entry.public_id])
+    rows = Invoice.objects.filter(pk=invoice.pk)
+    for change in (
+        {"amount_paid_cents": 10_001},
+        {"amount_paid_cents": -1},
+        {"total_cents": 9_999},
+        {"adjustment_cents": -1},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
+    rows.update(amount_paid_cents=10_000)  # exactly the total is fine

@@ -13,14 +13,14 @@ from axiomatic.entities.models import ApiKey, Entity, Membership, Role
 from axiomatic.entities.services import api_key_create, api_key_revoke, membership_set
 from axiomatic.webhooks.models import WebhookEndpoint
 from axiomatic.webhooks.services import endpoint_create, endpoint_rotate_secret
-from billing.models import Invoice
+from billing.models import Invoice, Payment
 from practice.models import ClientLink, Engagement, Task, TimeEntry
 from practice.services.engagements import engagement_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TRACKED = (Entity, Membership, ApiKey, ClientLink, TimeEntry, Engagement, Task, Invoice)
+TRACKED = (Entity, Membership, ApiKey, ClientLink, TimeEntry, Engagement, Task, Invoice, Payment)
 SECRETS = {
     ApiKey: {"key_hash"},
     WebhookEndpoint: {"secret_encrypted", "previous_secret_encrypted"},

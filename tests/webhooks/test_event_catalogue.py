@@ -101,6 +101,20 @@ def test_every_event_type_is_sent_with_the_apis_representation(
         {"firmEntityId": firm, "clientEntityId": client_id, "timeEntryIds": [entry["id"]]},
         201,
     )["invoice"]
+    payment = call(
+        "post",
+        f"/api/practice/billing/invoices/{invoice['id']}/payments",
+        {
+            "firmEntityId": firm,
+            "amount": invoice["total"],
+            "date": invoice["issueDate"],
+            "method": "ach",
+        },
+        201,
+    )["payment"]
+    unpaid = call(
+        "post", f"/api/practice/billing/payments/{payment['id']}/void", {"firmEntityId": firm}
+    )["payment"]
     voided = call(
         "post", f"/api/practice/billing/invoices/{invoice['id']}/void", {"firmEntityId": firm}
     )["invoice"]
@@ -151,6 +165,10 @@ def test_every_event_type_is_sent_with_the_apis_representation(
     assert status_event["object"]["status"] == "cancelled"
     assert by_type["invoice.created"][0]["object"]["id"] == invoice["id"]
     assert by_type["invoice.voided"][0]["object"] == voided
+    assert by_type["payment.created"][0]["object"] == payment
+    assert by_type["invoice.paid"][0]["object"]["status"] == "paid"
+    assert by_type["invoice.paid"][0]["object"]["balanceDue"] == 0
+    assert by_type["payment.voided"][0]["object"] == unpaid
     assert by_type["report_share.created"][0]["object"]["id"] == share["id"]
     assert by_type["report_share.accessed"][0]["object"]["accessCount"] == 1
     assert by_type["report_share.revoked"][0]["object"]["revoked"]

@@ -18,10 +18,11 @@ from axiomatic.core.filtering import filtered
 from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.core.money import discounted_cents
 from axiomatic.entities.models import Entity
-from billing.filters import InvoiceFilter
+from billing.filters import InvoiceFilter, PaymentFilter
 from billing.models import (
     Invoice,
     InvoiceLine,
+    Payment,
     ProgramChange,
     StripeSyncState,
     SyncStatus,
@@ -157,11 +158,16 @@ def stripe_status(*, firm: Entity) -> StripeStatus:
 
 
 def _invoices(firm: Entity) -> QuerySet[Invoice]:
-    lines = InvoiceLine.objects.select_related("time_entry").order_by("position", "id")
+    lines = InvoiceLine.objects.select_related("time_entry", "engagement").order_by(
+        "position", "id"
+    )
+    payments = Payment.objects.select_related("journal_entry").order_by("date", "id")
     return (
         Invoice.objects.filter(firm=firm)
         .select_related("client", "journal_entry", "void_journal_entry")
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .prefetch_related(
+            Prefetch("lines", queryset=lines), Prefetch("payments", queryset=payments)
+        )
     )
 
 
@@ -197,3 +203,16 @@ def invoice_history(*, firm: Entity, public_id: str) -> QuerySet:
 def invoice_changes(records) -> list[Change]:
     """What each record (a page of `invoice_history`, oldest first) changed."""
     return history_changes(records, fields=INVOICE_HISTORY_FIELDS)
+
+
+def _payments(firm: Entity) -> QuerySet[Payment]:
+    return Payment.objects.filter(firm=firm).select_related("invoice", "journal_entry")
+
+
+def payment_list(*, firm: Entity, filters: dict) -> QuerySet[Payment]:
+    """`filters`: client_entity_id, date_from, date_to (billing.filters.PaymentFilter)."""
+    return filtered(PaymentFilter, _payments(firm), filters)
+
+
+def payment_get(*, firm: Entity, public_id: str) -> Payment:
+    return _payments(firm).get(public_id=public_id)
