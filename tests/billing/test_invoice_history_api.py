@@ -112,3 +112,23 @@ def test_the_history_takes_the_same_queries_however_large_the_invoice_and_its_hi
     invoice_void(firm=alice.firm, public_id=large.public_id, voided_by=alice.user)
 
     assert _queries(alice.client, alice.firm, large.public_id) == few
+
+
+def test_a_payment_shows_in_the_invoices_history(alice, acme):
+    invoice = invoice_of(alice, acme)
+    paid = alice.client.post(
+        f"/api/practice/billing/invoices/{invoice.public_id}/payments",
+        data=json.dumps(
+            {
+                "firmEntityId": alice.firm.public_id,
+                "amount": 5_000,
+                "date": invoice.issue_date.isoformat(),
+                "method": "check",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert paid.status_code == 201, paid.content
+    changes = history(alice.client, alice.firm, invoice.public_id).json()["history"]
+    assert changes[-1]["fields"]["amountPaid"] == {"from": 0, "to": 5_000}
+    assert changes[-1]["fields"]["status"] == {"from": "open", "to": "partially_paid"}
