@@ -10,6 +10,6 @@ class ReportsConfig(AppConfig):
         from reports import documents, exports, payloads, tasks
 
         # Long PDFs render in a Celery task, which sits above documents: it queues through this.
-        documents.register_render_queue(tasks.render_report_document.delay)
+        documents.render_queue.connect(tasks.render_report_document.delay)
         payloads.register()  # webhook bodies of share-link events, in the API's format
         table_register(*exports.TABLES)  # what a firm's data export holds of reports

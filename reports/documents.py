@@ -7,19 +7,18 @@ the rendering is queued once it commits. The task renders the PDF into the docum
 (`document_render`), and the link serves it once ready.
 
 The task lives in `reports.tasks`, a layer above this module, which it calls. So this module never
-imports it: `ReportsConfig.ready` registers how to queue a rendering (`register_render_queue`).
+imports it: `ReportsConfig.ready` plugs the task into the `render_queue` hook.
 """
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import AccessDeniedError
+from axiomatic.core.hooks import Hook
 from reports import selectors
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_pdf
@@ -33,14 +32,8 @@ ROWS_PER_SECTION = 3
 FIRST_PAGE_ROWS = 8  # title, entity, period
 DEFERRED_PDF_DAYS = 7  # how long the link to a long PDF stays valid
 
-# Queues the rendering of one document, given its primary key.
-RenderQueue = Callable[[int], object]
-_render_queue: RenderQueue | None = None
-
-
-def register_render_queue(queue: RenderQueue | None) -> None:
-    global _render_queue
-    _render_queue = queue
+# render_queue(document_id): render one document (reports.tasks, plugged in by ready()).
+render_queue = Hook("queue the rendering of a long PDF")
 
 
 def estimated_pages(statement: Statement) -> int:
@@ -90,14 +83,13 @@ def deferred_pdf_create(
 
 def document_request(*, share: ReportShare, pages: int) -> ReportDocument:
     """Record the document and queue its rendering after commit."""
-    queue = _render_queue
-    if queue is None:
+    if not render_queue.connected:
         # Refuse rather than record a document nobody renders: its link would say "being
         # prepared" forever. The caller's transaction takes the link back with it.
-        raise ImproperlyConfigured("No render queue registered (ReportsConfig.ready registers it).")
+        render_queue()  # raises ImproperlyConfigured, naming the hook
     document = ReportDocument.objects.create(share=share, estimated_pages=pages)
     # After commit: a worker must find the document, and a rolled-back request queues nothing.
-    transaction.on_commit(lambda: queue(document.pk))
+    transaction.on_commit(lambda: render_queue(document.pk))
     return document
 
 
