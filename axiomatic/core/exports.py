@@ -29,6 +29,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from axiomatic.core.dates import utc_iso
+
 CHUNK_ROWS = 2000
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -89,7 +91,7 @@ def cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return utc_iso(value)
     if isinstance(value, dt.date | Decimal):
         return str(value)
     if isinstance(value, dict | list):

@@ -15,13 +15,13 @@ by then; the service passes the instance it deleted and the builder shows it as 
 the process stop between the commit and the build, delivery builds the body before sending it.
 """
 
-import datetime as dt
 import logging
 
 from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from axiomatic.core.dates import utc_iso
 from axiomatic.core.hooks import Hook, Registry
 from axiomatic.core.ids import new_public_id
 from axiomatic.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -59,11 +59,6 @@ payload_builders = Registry("webhook payload builder")
 deliveries_queue = Hook("queue an endpoint's webhook deliveries")
 # endpoint_disabled_notice(endpoint_id): tell the firm's admins an endpoint was disabled.
 endpoint_disabled_notice = Hook("notify that a webhook endpoint was disabled")
-
-
-def timestamp(moment: dt.datetime) -> str:
-    """UTC ISO 8601 with `Z`, as every timestamp on the wire."""
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def event_record(
@@ -141,7 +136,7 @@ def event_body_build(event: WebhookEvent, *, subject: models.Model | None = None
     payload = {
         "id": event.public_id,
         "type": event.type,
-        "createdAt": timestamp(event.created_at),
+        "createdAt": utc_iso(event.created_at),
         "firmEntityId": event.firm.public_id,
         "data": {"object": data_object, **event.extra},
     }
