@@ -333,6 +333,8 @@ SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=60)
 # Invitation emails to one address (sends and resends, whichever firm): no mail-bombing through us.
 INVITATION_SENDS_PER_HOUR = env.int("INVITATION_SENDS_PER_HOUR", default=3)
 INVITATION_SENDS_PER_DAY = env.int("INVITATION_SENDS_PER_DAY", default=10)
+# Emails of one invoice an hour (sends and resends): a client is not flooded by a retrying script.
+INVOICE_SENDS_PER_HOUR = env.int("INVOICE_SENDS_PER_HOUR", default=10)
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
         "rest_framework.renderers.BrowsableAPIRenderer"

@@ -8,7 +8,8 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from axiomatic.core.exports import table_register
         from axiomatic.entities.signals import demo_firm_seeded
-        from billing import demo, exports, payloads, pricing, receivers
+        from billing import demo, exports, payloads, pricing, receivers, tasks
+        from billing.services import delivery
         from practice.pricing import register_fee_source
         from practice.signals import client_link_changed
 
@@ -17,6 +18,7 @@ class BillingConfig(AppConfig):
         client_link_changed.connect(receivers.on_client_link_changed, dispatch_uid="billing-links")
         demo_firm_seeded.connect(demo.seed_billing, dispatch_uid="billing-demo")
         payloads.register()  # webhook bodies in the API's format
+        delivery.invoice_delivery_queue.connect(tasks.send_invoice_email.delay)
         table_register(*exports.TABLES)  # what a firm's data export holds of billing
 
         from axiomatic.admin_site import register_dashboard_panel

@@ -9,3 +9,4 @@ class BillingErrorCode(StrEnum):
     CHART_INCOMPLETE = "chart_incomplete"
     INVOICE_VOID = "invoice_void"
     INVOICE_HAS_PAYMENTS = "invoice_has_payments"
+    NO_RECIPIENT = "no_recipient"

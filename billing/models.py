@@ -59,6 +59,10 @@ class FirmBillingProfile(TimeStampedModel):
     )
     payment_terms_days = models.PositiveSmallIntegerField(default=30)
     last_invoice_number = models.PositiveBigIntegerField(default=0)
+    # Printed on every invoice: where the firm is (the "From" block) and a closing note (how to
+    # pay: bank details, a payment link, thanks).
+    address = models.TextField(blank=True, max_length=500)
+    invoice_footer = models.TextField(blank=True, max_length=2000)
 
     def __str__(self) -> str:
         return f"Billing profile of {self.firm}"
@@ -335,6 +339,7 @@ class InvoiceEvent(models.Model):
         VOIDED = "voided", "Voided"
         PAYMENT = "payment", "Payment received"
         PAYMENT_VOIDED = "payment_voided", "Payment voided"
+        SENT = "sent", "Sent"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -345,3 +350,38 @@ class InvoiceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.kind}"
+
+
+class InvoiceDeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class InvoiceDelivery(models.Model):
+    """One request to email an invoice: to whom, with which message, and what became of it. The
+    mail goes out from a task; the invoice's `sent_at` is the last time one went out."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="deliveries")
+    recipients = models.JSONField()
+    message = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=InvoiceDeliveryStatus.choices, default=InvoiceDeliveryStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="invoicedelivery_sent_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} to {', '.join(self.recipients)} ({self.status})"

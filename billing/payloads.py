@@ -20,6 +20,8 @@ def represent_stripe_status(firm, subject) -> dict:
 
 
 def register() -> None:
-    register_payload(["invoice.created", "invoice.voided", "invoice.paid"], represent_invoice)
+    register_payload(
+        ["invoice.created", "invoice.voided", "invoice.paid", "invoice.sent"], represent_invoice
+    )
     register_payload(["payment.created", "payment.voided"], represent_payment)
     register_payload(["billing.sync_failed"], represent_stripe_status)

@@ -24,6 +24,7 @@ from practice.models import BillingMode, ClientTier
 
 MAX_ENTRIES_PER_INVOICE = 1000
 MAX_ITEMS_PER_INVOICE = 200
+MAX_RECIPIENTS = 20
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -243,6 +244,33 @@ InvoiceHistorySerializer = history_serializer(
         "voided_at": ("voidedAt", serializers.DateTimeField),
     },
 )
+
+
+class InvoiceQuerySerializer(FirmQuerySerializer):
+    format = serializers.ChoiceField(
+        choices=["json", "pdf"], default="json", help_text="pdf: the invoice document."
+    )
+
+
+class InvoiceSendSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent", required=False)
+    to = serializers.ListField(
+        child=serializers.EmailField(max_length=254),
+        required=False,
+        min_length=1,
+        max_length=MAX_RECIPIENTS,
+        help_text="Default: the client's ADMIN users.",
+    )
+    message = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=5000,
+        help_text="A note from the firm, put above the invoice's summary in the email.",
+    )
+
+    def validate_to(self, value):
+        return list(dict.fromkeys(address.strip().lower() for address in value))
 
 
 class PaymentCreateSerializer(serializers.Serializer):

@@ -1,11 +1,13 @@
-"""Celery tasks of program billing: thin wrappers around the Stripe reconcile."""
+"""Celery tasks of billing: thin wrappers around the Stripe reconcile and the invoice email."""
 
 import logging
+import smtplib
 
 import stripe
 from celery import shared_task
 
 from axiomatic.entities.models import PartnerEnrollment
+from billing.services.delivery import invoice_delivery_failed, invoice_delivery_send
 from billing.services.stripe_sync import (
     TRANSIENT_ERRORS,
     StripeNotConfigured,
@@ -16,6 +18,7 @@ from billing.services.stripe_sync import (
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 6  # with the backoff below: about 1, 2, 4, 8, 16, 32 minutes
+EMAIL_RETRIES = 5
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
@@ -57,3 +60,18 @@ def sync_all_firms_stripe() -> int:
         sync_firm_stripe.delay(firm_id)
     logger.info("queued the Stripe sync of %s firms", len(firm_ids))
     return len(firm_ids)
+
+
+@shared_task(bind=True, max_retries=EMAIL_RETRIES, acks_late=True)
+def send_invoice_email(self, delivery_id: int) -> bool:
+    """Mail an invoice with its PDF; retry transient mail errors with backoff, then record the
+    failure on the delivery (the admin shows it)."""
+    try:
+        return invoice_delivery_send(delivery_id=delivery_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        # Eager mode (no broker) has no one to retry later: record the failure for staff to see.
+        if self.request.is_eager or self.request.retries >= EMAIL_RETRIES:
+            logger.warning("Invoice email %s failed for good: %s", delivery_id, exc)
+            invoice_delivery_failed(delivery_id=delivery_id, error=str(exc))
+            return False
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc

@@ -17,6 +17,16 @@ urlpatterns = [
         "billing/invoices", views.InvoiceViewSet.as_view({"get": "list"}), name="billing-invoices"
     ),
     path(
+        "billing/invoices/<str:invoice_id>",
+        views.InvoiceDetailViewSet.as_view({"get": "retrieve"}),
+        name="billing-invoice-detail",
+    ),
+    path(
+        "billing/invoices/<str:invoice_id>/send",
+        views.InvoiceViewSet.as_view({"post": "send"}),
+        name="billing-invoice-send",
+    ),
+    path(
         "billing/invoices/<str:invoice_id>/void",
         views.InvoiceViewSet.as_view({"post": "void"}),
         name="billing-invoice-void",

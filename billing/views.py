@@ -1,18 +1,24 @@
-"""The billing API: program overview, invoices (create, list, void, history), payments, and the
-receivables reports (AR aging, WIP, realization)."""
+"""The billing API: program overview, invoices (create, list, get, document, send, void, history),
+payments, and the receivables reports (AR aging, WIP, realization)."""
 
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
 from axiomatic.api.history import history_response
+from axiomatic.api.negotiation import FormatParamNegotiation
 from axiomatic.api.pagination import PageParamsSerializer, keyset_pagination
 from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
+from axiomatic.core.errors import NotFoundError
 from billing import selectors
+from billing.documents import invoice_pdf, invoice_pdf_filename
 from billing.selectors import receivables
 from billing.serializers import (
     ArAgingSerializer,
@@ -23,6 +29,8 @@ from billing.serializers import (
     InvoiceEnvelopeSerializer,
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
+    InvoiceQuerySerializer,
+    InvoiceSendSerializer,
     InvoiceSerializer,
     PaymentCreateSerializer,
     PaymentListQuerySerializer,
@@ -32,6 +40,7 @@ from billing.serializers import (
     RealizationSerializer,
     WipSerializer,
 )
+from billing.services.delivery import invoice_send_request
 from billing.services.invoices import (
     Adjustment,
     InvoiceItem,
@@ -183,6 +192,69 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         body = _payment_with_invoice(access.entity, payment.public_id)
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="practice_billing_invoice_send",
+        summary="Email the invoice (PDF attached, with a link to the client's invoice page)",
+        description=(
+            "Accepted (202): the email goes out in the background, to `to` or else the client's "
+            "ADMIN users. Once it has been handed to the mail server, the invoice's `sentAt` is "
+            "set and the webhook event `invoice.sent` follows."
+        ),
+        parameters=[FIRM_QUERY],
+        request=InvoiceSendSerializer,
+        responses={202: InvoiceEnvelopeSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    )
+    def send(self, request, invoice_id: str):
+        invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
+        data = self.optional_body(InvoiceSendSerializer)
+        access = self.firm(write=True, body=data)
+        invoice_send_request(
+            firm=access.entity,
+            public_id=invoice_id,
+            to=data.get("to"),
+            message=data.get("message", ""),
+            requested_by=access.actor,
+        )
+        invoice = selectors.invoice_get(firm=access.entity, public_id=invoice_id)
+        return Response(
+            {"invoice": InvoiceSerializer(invoice).data}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class InvoiceDetailViewSet(ApiViewSet):
+    """One invoice: JSON, or its document with `format=pdf`."""
+
+    query_serializer_class = InvoiceQuerySerializer
+    content_negotiation_class = FormatParamNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="practice_billing_invoice_get",
+        summary="One invoice, or its PDF document (format=pdf)",
+        parameters=[InvoiceQuerySerializer],
+        responses={
+            (200, "application/json"): InvoiceEnvelopeSerializer,
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="format=pdf: firm, client, number, dates, lines, adjustment, "
+                "total, payments and balance due.",
+            ),
+            **READ,
+        },
+    )
+    def retrieve(self, request, invoice_id: str):
+        invoice_id = self.path_id(invoice_id, "inv", "invoiceId")
+        access = firm_for_request(request, self.query["firmEntityId"])
+        invoice = selectors.invoice_find(firm=access.entity, public_id=invoice_id)
+        if invoice is None:
+            raise NotFoundError()
+        if self.query["format"] == "pdf":
+            response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{invoice_pdf_filename(invoice)}"'
+            response["Cache-Control"] = "no-store"
+            return response
+        return Response({"invoice": InvoiceSerializer(invoice).data})
 
 
 class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):

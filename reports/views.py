@@ -8,13 +8,13 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import entity_for_request
 from axiomatic.api.client_ip import client_ip
+from axiomatic.api.negotiation import FormatParamNegotiation
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import ErrorSerializer, error_responses
 from axiomatic.api.throttling import ApiRateThrottle, ReportRenderThrottle, ShareLinkThrottle
@@ -42,16 +42,6 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
 SHARE_VIEW_SALT = "reports.share-view"
 SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
-
-
-class FormatParamNegotiation(BaseContentNegotiation):
-    """The `format` query parameter chooses HTML, PDF or JSON, not the Accept header."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _private(response: HttpResponse) -> HttpResponse:

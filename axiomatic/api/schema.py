@@ -43,6 +43,7 @@ _DESCRIPTIONS = {
     403: "Read-only role, or the firm is not active in the partner program.",
     404: "Unknown id, or an id the caller cannot reach (the same answer for both).",
     409: "The request conflicts with the current state.",
+    429: "Too many of these requests: try again after the Retry-After header's seconds.",
 }
 
 

@@ -41,6 +41,21 @@ def format_cents(cents: int, *, parentheses: bool = True) -> str:
     return text
 
 
+# Symbols of the currencies firms bill in; any other prints its ISO code after the amount.
+CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+
+
+def format_currency(cents: int, currency: str = "USD") -> str:
+    """1234567, "USD" -> '$12,345.67'; -500 -> '-$5.00'; 100, "CHF" -> '1.00 CHF'. What a person
+    reads wherever money is shown outside a statement's columns."""
+    text = format_cents(abs(cents))
+    sign = "-" if cents < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    if symbol is None:
+        return f"{sign}{text} {currency.upper()}"
+    return f"{sign}{symbol}{text}"
+
+
 def _half_up(value: Fraction) -> int:
     """Round a non-negative or negative exact fraction half away from zero to an integer."""
     sign = -1 if value < 0 else 1

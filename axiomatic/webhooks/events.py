@@ -43,6 +43,7 @@ EVENT_TYPES = (
     "invoice.created",
     "invoice.voided",
     "invoice.paid",
+    "invoice.sent",
     "payment.created",
     "payment.voided",
     "report_share.created",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from axiomatic.core.filtering import filtered
 from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.core.money import discounted_cents
-from axiomatic.entities.models import Entity
+from axiomatic.entities.models import Entity, Membership, Role
 from billing.filters import InvoiceFilter, PaymentFilter
 from billing.models import (
     Invoice,
@@ -180,6 +180,11 @@ def invoice_get(*, firm: Entity, public_id: str) -> Invoice:
     return _invoices(firm).get(public_id=public_id)
 
 
+def invoice_find(*, firm: Entity, public_id: str) -> Invoice | None:
+    """The firm's invoice, or None for an unknown id and for another firm's alike."""
+    return _invoices(firm).filter(public_id=public_id).first()
+
+
 # What an invoice's history shows (its lines never change once written: they are not tracked).
 INVOICE_HISTORY_FIELDS = (
     "client",
@@ -221,3 +226,13 @@ def payment_list(*, firm: Entity, filters: dict) -> QuerySet[Payment]:
 
 def payment_get(*, firm: Entity, public_id: str) -> Payment:
     return _payments(firm).get(public_id=public_id)
+
+
+def client_admin_emails(*, client: Entity) -> list[str]:
+    """Where an invoice goes when the request names nobody: the client's active ADMIN users."""
+    return list(
+        Membership.objects.filter(entity=client, role=Role.ADMIN, user__is_active=True)
+        .exclude(user__email="")
+        .order_by("id")
+        .values_list("user__email", flat=True)
+    )

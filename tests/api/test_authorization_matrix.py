@@ -323,6 +323,34 @@ ROWS = [
         },
     ),
     Row(
+        "api/practice/billing/invoices/<str:invoice_id>",
+        "GET",
+        lambda i: Call(
+            "GET", f"/api/practice/billing/invoices/{i.invoice}", {"firmEntityId": i.firm}
+        ),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "invoice_id": (path_segment(lambda i: i.invoice), "invoice", "inv"),
+        },
+    ),
+    Row(
+        "api/practice/billing/invoices/<str:invoice_id>/send",
+        "POST",
+        lambda i: Call(
+            "POST",
+            f"/api/practice/billing/invoices/{i.invoice}/send",
+            body={"firmEntityId": i.firm, "to": ["ap@client.example"], "message": "Thanks"},
+        ),
+        202,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "invoice_id": (path_segment(lambda i: i.invoice), "invoice", "inv"),
+        },
+    ),
+    Row(
         "api/practice/billing/invoices/<str:invoice_id>/payments",
         "POST",
         lambda i: Call(

@@ -101,6 +101,12 @@ def test_every_event_type_is_sent_with_the_apis_representation(
         {"firmEntityId": firm, "clientEntityId": client_id, "timeEntryIds": [entry["id"]]},
         201,
     )["invoice"]
+    call(
+        "post",
+        f"/api/practice/billing/invoices/{invoice['id']}/send",
+        {"firmEntityId": firm, "to": ["ap@client.test"]},
+        202,
+    )
     payment = call(
         "post",
         f"/api/practice/billing/invoices/{invoice['id']}/payments",
@@ -165,6 +171,7 @@ def test_every_event_type_is_sent_with_the_apis_representation(
     assert status_event["object"]["status"] == "cancelled"
     assert by_type["invoice.created"][0]["object"]["id"] == invoice["id"]
     assert by_type["invoice.voided"][0]["object"] == voided
+    assert by_type["invoice.sent"][0]["object"]["sentAt"] is not None
     assert by_type["payment.created"][0]["object"] == payment
     assert by_type["invoice.paid"][0]["object"]["status"] == "paid"
     assert by_type["invoice.paid"][0]["object"]["balanceDue"] == 0

@@ -1,0 +1,15 @@
+"""Content negotiation for endpoints whose `format` query parameter picks the document (JSON, HTML,
+PDF, CSV): the view decides from the validated parameter, never from the Accept header, so that a
+link pasted into a browser gets the same answer as a client library."""
+
+from rest_framework.negotiation import BaseContentNegotiation
+
+
+class FormatParamNegotiation(BaseContentNegotiation):
+    """The `format` query parameter chooses the document, not the Accept header."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
