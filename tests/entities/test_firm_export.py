@@ -22,7 +22,8 @@ from axiomatic.entities.services import firm_export
 from axiomatic.ledger.models import Account, Book, JournalEntry, JournalLine
 from axiomatic.ledger.services import JournalEntryDraft
 from axiomatic.webhooks.models import WebhookEndpoint
-from billing.models import Invoice, InvoiceLine
+from billing.models import Invoice, InvoiceDelivery, InvoiceLine, Payment
+from billing.services.payments import payment_create
 from practice.models import ClientLink, Engagement, Invitation, Task, TimeEntry
 from practice.services.time_entries import time_entry_create
 from reports.models import ReportShare
@@ -76,6 +77,14 @@ def worlds(alice, charlie, make_client):
         post_client_entry(world.link)
         owner = UserFactory(email=f"owner@{world.link.client.name.lower()}.test")
         MembershipFactory(user=owner, entity=world.link.client, role=Role.ADMIN)
+        payment_create(
+            firm=world.link.firm,
+            invoice_public_id=world.invoice.public_id,
+            amount_cents=100,
+            date=world.invoice.issue_date,
+            method="check",
+        )
+        InvoiceDelivery.objects.create(invoice=world.invoice, recipients=[owner.email])
     # Tokens are minted by the email task; give every invitation a hash to look for.
     for n, invitation in enumerate(Invitation.objects.order_by("id")):
         Invitation.objects.filter(pk=invitation.pk).update(token_hash=f"{n:x}" * 64)
@@ -107,6 +116,8 @@ def test_the_archive_holds_every_row_the_firm_owns(tmp_path, alice, worlds):
         "invitations.csv": Invitation.objects.filter(firm=firm).count(),
         "invoices.csv": Invoice.objects.filter(firm=firm).count(),
         "invoice_lines.csv": InvoiceLine.objects.filter(invoice__firm=firm).count(),
+        "payments.csv": Payment.objects.filter(firm=firm).count(),
+        "invoice_deliveries.csv": InvoiceDelivery.objects.filter(invoice__firm=firm).count(),
         "journal_entries.csv": JournalEntry.objects.filter(entity__in=reached).count(),
         "journal_lines.csv": JournalLine.objects.filter(entry__entity__in=reached).count(),
         "share_links.csv": ReportShare.objects.filter(entity__in=reached).count(),
@@ -131,6 +142,10 @@ def test_the_archive_holds_every_row_the_firm_owns(tmp_path, alice, worlds):
     invoice = files["invoices.csv"][0]
     assert invoice["number"] == world_a.invoice.display_number
     assert invoice["total_cents"] == str(world_a.invoice.total_cents)
+    assert invoice["amount_paid_cents"] == "100"
+    [payment] = files["payments.csv"]
+    assert (payment["invoice_id"], payment["amount_cents"]) == (world_a.invoice.public_id, "100")
+    assert files["invoice_deliveries.csv"][0]["recipients"] == "owner@acme.test"
     assert {r["email"] for r in files["memberships.csv"]} >= {"alice@alpha.test", "owner@acme.test"}
 
 
