@@ -8,8 +8,9 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from axiomatic.core.exports import table_register
         from axiomatic.entities.signals import demo_firm_seeded
-        from billing import demo, exports, payloads, pricing, receivers, tasks
+        from billing import demo, exports, pages, payloads, pricing, receivers, tasks
         from billing.services import delivery
+        from practice.pages import client_home_sections
         from practice.pricing import register_fee_source
         from practice.signals import client_link_changed
 
@@ -20,6 +21,8 @@ class BillingConfig(AppConfig):
         payloads.register()  # webhook bodies in the API's format
         delivery.invoice_delivery_queue.connect(tasks.send_invoice_email.delay)
         table_register(*exports.TABLES)  # what a firm's data export holds of billing
+        # The client's invoices on /client/ (practice's page; practice cannot import billing).
+        client_home_sections.register("invoices", pages.client_invoices_section)
 
         from axiomatic.admin_site import register_dashboard_panel
         from billing.dashboard import program_fee_panel

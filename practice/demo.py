@@ -1,5 +1,7 @@
 """The practice part of `manage.py seed_demo`: clients of every tier and billing mode, three months
-of time, and engagements in each state and recurrence. Runs once per demo firm."""
+of time, and engagements in each state and recurrence, once per demo firm; and a client user who
+signs in to /client/ to see one client's books and invoices (kept on every run, like the firm's
+demo users)."""
 
 import datetime as dt
 import random
@@ -8,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from tqdm import tqdm
 
-from axiomatic.entities.models import Role
+from axiomatic.entities.models import Membership, Role
 from axiomatic.entities.services import membership_set, user_get_or_create
 from practice.models import BillingMode, ClientLink, ClientTier, EngagementType, Recurrence
 from practice.services import clients, engagements, time_entries
@@ -64,6 +66,10 @@ DEMO_CLIENTS = (
     ),
 )
 
+# Who signs in as the client, and to which client's books.
+DEMO_CLIENT_USER_EMAIL = "client@axiomatic.local"
+DEMO_CLIENT_USER_ENTITY = "Harbor Coffee Roasters"
+
 WORK = (
     "Bank reconciliation",
     "Categorize transactions",
@@ -76,8 +82,29 @@ WORK = (
 
 
 def seed_practice(sender, *, firm, owner, progress, **kwargs) -> None:
-    if ClientLink.objects.filter(firm=firm).exists():
+    if not ClientLink.objects.filter(firm=firm).exists():
+        _seed_clients(firm=firm, owner=owner, progress=progress)
+    _client_user(firm=firm, progress=progress)
+
+
+def _client_user(*, firm, progress) -> None:
+    link = (
+        ClientLink.objects.filter(firm=firm, client__name=DEMO_CLIENT_USER_ENTITY)
+        .select_related("client")
+        .first()
+    )
+    if link is None:
         return
+    user = user_get_or_create(email=DEMO_CLIENT_USER_EMAIL, password="demo-password")
+    if not Membership.objects.filter(user=user, entity=link.client).exists():
+        membership_set(user=user, entity=link.client, role=Role.ADMIN)
+    progress(
+        f"Client:  {DEMO_CLIENT_USER_EMAIL} / demo-password sees the books and invoices of "
+        f"{link.client.name} at /client/."
+    )
+
+
+def _seed_clients(*, firm, owner, progress) -> None:
     rng = random.Random(7)  # noqa: S311 (demo numbers, not secrets): the same demo on every machine
     with transaction.atomic():
         clients.firm_default_rate_set(firm=firm, rate_cents=15_000)

@@ -1,4 +1,13 @@
-"""Pages for people outside the firm: accepting an invitation, and the client home page."""
+"""Pages for people outside the firm: accepting an invitation, and the client home page.
+
+The client home page shows one card per entity the user belongs to: its books and statements, and
+whatever the apps above practice add through `client_home_sections` (billing: the entity's
+invoices). Practice cannot import those apps; they register a section provider in their
+AppConfig.ready. A provider is called once per page with every entity, so a page costs the same
+number of queries whatever the number of entities:
+`provider(*, request, entities: list[Entity]) -> {entity pk: html}`, leaving out the entities it
+has nothing to show for.
+"""
 
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from axiomatic.core.hooks import Registry
 from axiomatic.entities.models import Membership, User
 from axiomatic.ledger.models import Book
 from practice.forms import NewAccountForm, SignInForm
@@ -18,6 +28,8 @@ from practice.services.invitations import (
 )
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+client_home_sections = Registry("client home section")
 
 
 def _unusable(request, error: InvitationUnusable):
@@ -79,17 +91,32 @@ def invitation_accept_page(request, token: str):
     )
 
 
+def _sections(request, memberships: list[Membership]) -> dict[int, list[str]]:
+    """Each entity's sections from the registered providers, in registration order."""
+    entities = [membership.entity for membership in memberships]
+    sections: dict[int, list[str]] = {entity.pk: [] for entity in entities}
+    if not entities:
+        return sections
+    for _key, provider in client_home_sections.items():
+        for entity_pk, html in provider(request=request, entities=entities).items():
+            if entity_pk in sections:  # never a card for an entity the user is not in
+                sections[entity_pk].append(html)
+    return sections
+
+
+@never_cache
 @login_required
 def client_home(request):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("entity")
         .prefetch_related(Prefetch("entity__books", queryset=Book.objects.order_by("id")))
         .order_by("entity__name", "id")
     )
+    sections = _sections(request, memberships)
     today = timezone.localdate()
     context = {
-        "memberships": memberships,
+        "cards": [(m, sections[m.entity.pk]) for m in memberships],
         "today": today,
         "year_start": today.replace(month=1, day=1),
     }

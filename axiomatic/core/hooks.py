@@ -49,6 +49,11 @@ class Registry:
     def __contains__(self, key: str) -> bool:
         return key in self._targets
 
+    def items(self) -> list[tuple[str, Callable[..., Any]]]:
+        """Every key with its callable, in the order they were registered (for a registry whose
+        callers run them all, such as the sections of a page)."""
+        return list(self._targets.items())
+
     def require(self, key: str) -> None:
         """Fail now, naming what is missing, rather than later where no one sees it."""
         self[key]
