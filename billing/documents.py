@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from axiomatic.core.money import format_currency
+from axiomatic.core.money import format_money
 from axiomatic.core.pdf import html_to_pdf
 from billing.models import FirmBillingProfile, Invoice
 
@@ -27,7 +27,7 @@ class InvoiceDocument:
 
 def invoice_document(invoice: Invoice) -> InvoiceDocument:
     def money(cents: int) -> str:
-        return format_currency(cents, invoice.currency)
+        return format_money(cents, invoice.currency)
 
     profile = FirmBillingProfile.objects.filter(firm_id=invoice.firm_id).first()
     lines = [

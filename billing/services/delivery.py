@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, RateLimitedError
 from axiomatic.core.hooks import Hook
-from axiomatic.core.money import format_currency
+from axiomatic.core.money import format_money
 from axiomatic.core.ratelimit import window_hit
 from axiomatic.entities.models import Entity
 from billing import events, selectors
@@ -97,8 +97,8 @@ def _email(invoice: Invoice, delivery: InvoiceDelivery) -> EmailMultiAlternative
         "firm_name": invoice.firm.name,
         "client_name": invoice.client.name,
         "message": delivery.message,
-        "total": format_currency(invoice.total_cents, invoice.currency),
-        "balance": format_currency(invoice.balance_due_cents, invoice.currency),
+        "total": format_money(invoice.total_cents, invoice.currency),
+        "balance": format_money(invoice.balance_due_cents, invoice.currency),
         "invoice_url": client_invoice_url(invoice),
     }
     email = EmailMultiAlternatives(

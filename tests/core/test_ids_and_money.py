@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from axiomatic.core.ids import is_public_id, new_public_id
-from axiomatic.core.money import amount_cents, cents_to_units, format_cents, format_currency
+from axiomatic.core.money import amount_cents, cents_to_units, format_cents
 
 
 def test_public_ids_are_prefixed_url_safe_and_unique():
@@ -60,17 +60,3 @@ def test_units_and_formatting():
     assert format_cents(-5) == "(0.05)"
     assert format_cents(-5, parentheses=False) == "-0.05"
     assert format_cents(0) == "0.00"
-
-
-@pytest.mark.parametrize(
-    ("cents", "currency", "text"),
-    [
-        (123456, "USD", "$1,234.56"),
-        (0, "USD", "$0.00"),
-        (-500, "usd", "-$5.00"),
-        (199, "EUR", "€1.99"),
-        (100, "CHF", "1.00 CHF"),
-    ],
-)
-def test_format_currency_reads_as_money(cents, currency, text):
-    assert format_currency(cents, currency) == text
