@@ -4,11 +4,15 @@
   An invoice total is the sum of its rounded lines, never a rounding of the sum.
 - `monthlyFee` in the contract is whole currency units (79); `cents_to_units` makes it.
 - Program fees: a volume discount and a proration for part of a month, each rounded half-up once.
+- People read and type amounts in currency units: `format_money` shows cents as "$1,234.56" (the
+  admin's one way of showing money), `parse_money` reads "1,234.56" back into cents exactly, refusing
+  fractions of a cent rather than rounding them away.
 - An invoice adjustment (a write-down or write-up) is spread over the lines pro rata to their
   standard amounts by `allocate_adjustment`: each line gets the floor of its exact share, and the
   cents left over go one each to the largest lines first, so the lines sum to the total exactly.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -39,6 +43,39 @@ def format_cents(cents: int, *, parentheses: bool = True) -> str:
     if sign:
         return f"({text})" if parentheses else f"-{text}"
     return text
+
+
+# Symbols for the currencies a firm is likely to keep its books in; any other shows its code.
+CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "\u20ac", "GBP": "\u00a3"}
+_MONEY_TEXT = re.compile(r"(?P<units>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<cents>\d{1,2}))?")
+
+
+def format_money(cents: int, currency: str = "USD") -> str:
+    """1234567 -> '$12,345.67' (USD); -5000 -> '-$50.00'; other currencies '12,345.67 CHF'."""
+    text = format_cents(abs(cents))
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    shown = f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return f"-{shown}" if cents < 0 else shown
+
+
+def parse_money(text: str) -> int:
+    """'1,234.56' (or '$1234.5', '1234') -> 123456 cents. A non-negative amount with at most two
+    decimals: '12.345' is refused rather than rounded, since nobody means a fraction of a cent.
+    Raises ValueError for anything else."""
+    cleaned = text.strip().replace(" ", "")
+    for symbol in sorted(CURRENCY_SYMBOLS.values(), key=len, reverse=True):
+        if cleaned.startswith(symbol):
+            cleaned = cleaned[len(symbol) :]
+            break
+    match = _MONEY_TEXT.fullmatch(cleaned)
+    if not cleaned or match is None or not (match["units"] or match["cents"]):
+        raise ValueError(f"{text!r} is not an amount like 1234.56")
+    units = int((match["units"] or "0").replace(",", ""))
+    cents = int((match["cents"] or "0").ljust(2, "0"))
+    total = units * CENTS_PER_UNIT + cents
+    if total > MAX_CENTS:
+        raise ValueError(f"{text!r} is larger than any amount this system keeps")
+    return total
 
 
 def _half_up(value: Fraction) -> int:
