@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from djstripe import models as djstripe_models
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.core.money import format_cents
+from axiomatic.core.money import format_money
 from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
 from billing.admin.invoices import InvoiceAdmin
 from billing.models import (
@@ -35,7 +35,11 @@ __all__ = ["InvoiceAdmin"]
 
 @admin.register(ClientTierPrice)
 class ClientTierPriceAdmin(admin.ModelAdmin):
-    list_display = ("tier", "monthly_cents", "stripe_plan", "updated_at")
+    list_display = ("tier", "monthly_fee", "stripe_plan", "updated_at")
+
+    @admin.display(description="Monthly fee", ordering="monthly_cents")
+    def monthly_fee(self, obj: ClientTierPrice) -> str:
+        return format_money(obj.monthly_cents)  # program fees are in USD, as Stripe bills them
 
     @admin.display(description="Stripe plan")
     def stripe_plan(self, obj: ClientTierPrice) -> str:
@@ -149,14 +153,20 @@ class ProgramChangeAdmin(ScopedAdmin):
         "kind",
         "from_value",
         "to_value",
-        "prorated_cents",
+        "prorated_amount",
     )
+    exclude = ("prorated_cents",)
+    readonly_fields = ("prorated_amount",)
     list_filter = ("kind",)
     list_select_related = ("firm", "link__client")
     date_hierarchy = "effective_date"
 
     def has_change_permission(self, request, obj=None):
         return False  # recorded by billing as clients change
+
+    @admin.display(description="Prorated amount", ordering="prorated_cents")
+    def prorated_amount(self, obj: ProgramChange) -> str:
+        return format_money(obj.prorated_cents)
 
 
 # -- time entries: the practice admin, with invoicing added by billing --------------------------------
@@ -201,13 +211,12 @@ class BillableTimeEntryAdmin(TimeEntryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    'Invoice <a href="{}">{}</a> for {}: {} lines, total {} {}.',
+                    'Invoice <a href="{}">{}</a> for {}: {} lines, total {}.',
                     url,
                     invoice.display_number,
                     link.client.name,
                     len(ids),
-                    format_cents(invoice.total_cents),
-                    invoice.currency,
+                    format_money(invoice.total_cents, invoice.currency),
                 ),
                 messages.SUCCESS,
             )
