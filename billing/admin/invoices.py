@@ -1,13 +1,20 @@
-"""Invoices in the admin: read-only pages whose changes go through the invoice services.
+"""Invoices in the admin: read-only pages whose changes go through the invoice and payment services.
 
-Every amount is shown with `format_money` ("$1,234.56"), never as cents: the list, the page's
-amounts (subtotal, adjustment, total, amount paid, balance due) and the lines.
+The change page is where staff follow an invoice from issue to cash: its amounts (subtotal,
+adjustment, total, amount paid, balance due), its payments, a form to record one, and a way to void
+one. Recording and voiding are their own POST views (CSRF-checked, writing staff only) that call
+`payment_create` and `payment_void` with the invoice's firm, exactly as the API does, and show a
+refusal as an admin message: nothing else decides whether a payment may be taken. Every amount is
+shown with `format_money`, never as cents.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -15,9 +22,14 @@ from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedInline, refusal_text
+from billing.admin.forms import PaymentForm
 from billing.documents import invoice_pdf
-from billing.models import Invoice, InvoiceEvent, InvoiceLine
+from billing.models import Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, Payment
 from billing.services.invoices import invoice_void
+from billing.services.payments import payment_create, payment_void
+
+PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
+
 
 READ_ONLY_TABLE = "admin/billing/invoice/readonly_tabular.html"
 
@@ -86,10 +98,12 @@ def _money(field: str, description: str, ordering=None):
 @admin.register(Invoice)
 class InvoiceAdmin(ScopedHistoryAdmin):
     """Invoices change only through their services: created from time entries (the time entry
-    changelist's action), voided with the action here. Each has a PDF."""
+    changelist's action), voided with the action here, paid with the payment form on the page.
+    Each has a PDF."""
 
     scope_firm = "firm"
     staff_may_add = False
+    change_form_template = "admin/billing/invoice/change_form.html"
     list_display = (
         "invoice_number",
         "client",
@@ -174,6 +188,16 @@ class InvoiceAdmin(ScopedHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:object_id>/pdf/", wrap(self.pdf_view), name="billing_invoice_pdf"),
+            path(
+                "<int:object_id>/payments/add/",
+                wrap(self.payment_add_view),
+                name="billing_invoice_payment_add",
+            ),
+            path(
+                "<int:object_id>/payments/<str:payment_id>/void/",
+                wrap(self.payment_void_view),
+                name="billing_invoice_payment_void",
+            ),
             *super().get_urls(),
         ]
 
@@ -198,3 +222,146 @@ class InvoiceAdmin(ScopedHistoryAdmin):
                 self.message_user(request, f"{invoice}: {refusal_text(error)}", messages.ERROR)
         if voided:
             self.message_user(request, f"Voided {voided} invoice(s).", messages.SUCCESS)
+
+    # -- payments ------------------------------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        invoice = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if invoice is not None:
+            context |= self._payments_context(request, invoice)
+        return super().change_view(request, object_id, form_url, context)
+
+    def _payments_context(self, request, invoice: Invoice) -> dict:
+        may_write = self.has_change_permission(request, invoice)
+        payments = invoice.payments.select_related(
+            "created_by", "journal_entry", "void_journal_entry"
+        ).order_by("date", "id")
+        rows = [
+            {
+                "payment": p,
+                "amount": format_money(p.amount_cents, invoice.currency),
+                "void_url": None
+                if p.is_voided or not may_write
+                else reverse("admin:billing_invoice_payment_void", args=[invoice.pk, p.public_id]),
+            }
+            for p in payments
+        ]
+        payable = may_write and invoice.status in PAYABLE and invoice.balance_due_cents > 0
+        return {
+            "payment_rows": rows,
+            # Its fields sit inside the page's own form, but belong to the form "record-payment"
+            # (after it, since forms do not nest): they post to the payment view alone.
+            "payment_form": PaymentForm(currency=invoice.currency, owner="record-payment")
+            if payable
+            else None,
+            "payment_add_url": reverse("admin:billing_invoice_payment_add", args=[invoice.pk]),
+            "balance_due_display": format_money(invoice.balance_due_cents, invoice.currency),
+        }
+
+    def _writable_invoice(self, request, object_id) -> Invoice:
+        """The invoice, if this user may see it (another firm's is a 404) and write to it."""
+        invoice = self.get_object(request, str(object_id))
+        if invoice is None:
+            raise Http404("No such invoice.")
+        if not self.has_change_permission(request, invoice):
+            raise PermissionDenied
+        return invoice
+
+    def _back_to(self, invoice: Invoice) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:billing_invoice_change", args=[invoice.pk]))
+
+    def _page(self, request, invoice: Invoice, template: str, context: dict) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": invoice,
+                "invoice": invoice,
+                "balance_due_display": format_money(invoice.balance_due_cents, invoice.currency),
+                **context,
+            },
+        )
+
+    def payment_add_view(self, request, object_id: int):
+        """The payment form on its own page: where a refused payment comes back to, with what
+        was typed and why it was refused. A recorded one goes back to the invoice."""
+        invoice = self._writable_invoice(request, object_id)
+        posted = request.method == "POST"
+        form = PaymentForm(request.POST if posted else None, currency=invoice.currency)
+        if posted and form.is_valid():
+            data = form.cleaned_data
+            try:
+                payment_create(
+                    firm=invoice.firm,
+                    invoice_public_id=invoice.public_id,
+                    amount_cents=data["amount"],
+                    date=data["date"],
+                    method=data["method"],
+                    reference=data["reference"],
+                    created_by=request.user,
+                )
+            except ApplicationError as error:
+                self.message_user(request, self._payment_refusal(error, invoice), messages.ERROR)
+            else:
+                invoice.refresh_from_db()
+                self.message_user(
+                    request,
+                    f"Recorded a payment of {format_money(data['amount'], invoice.currency)} "
+                    f"on {invoice.display_number}: it is now {invoice.get_status_display()}, "
+                    f"balance due {format_money(invoice.balance_due_cents, invoice.currency)}.",
+                    messages.SUCCESS,
+                )
+                return self._back_to(invoice)
+        elif posted:
+            self.message_user(request, "Please correct the errors below.", messages.ERROR)
+        return self._page(
+            request,
+            invoice,
+            "admin/billing/invoice/payment_add.html",
+            {"title": f"Record a payment on {invoice.display_number}", "payment_form": form},
+        )
+
+    @staticmethod
+    def _payment_refusal(error: ApplicationError, invoice: Invoice) -> str:
+        if "amount" in error.fields:
+            # The service names the balance in cents (the API's unit); say it in money here.
+            invoice.refresh_from_db()
+            balance = format_money(invoice.balance_due_cents, invoice.currency)
+            return f"The amount may be at most the balance due, {balance}."
+        return refusal_text(error)
+
+    def payment_void_view(self, request, object_id: int, payment_id: str):
+        """GET asks to confirm; POST voids the payment (its journal entry is reversed)."""
+        invoice = self._writable_invoice(request, object_id)
+        payment = get_object_or_404(Payment, invoice=invoice, public_id=payment_id)
+        amount = format_money(payment.amount_cents, invoice.currency)
+        if payment.is_voided:
+            self.message_user(request, f"That payment of {amount} is void already.", messages.INFO)
+            return self._back_to(invoice)
+        if request.method == "POST":
+            try:
+                payment_void(firm=invoice.firm, public_id=payment.public_id, voided_by=request.user)
+            except ApplicationError as error:
+                self.message_user(request, refusal_text(error), messages.ERROR)
+                return self._back_to(invoice)
+            invoice.refresh_from_db()
+            self.message_user(
+                request,
+                f"Voided the payment of {amount} on {invoice.display_number}: it is now "
+                f"{invoice.get_status_display()}, balance due "
+                f"{format_money(invoice.balance_due_cents, invoice.currency)}.",
+                messages.SUCCESS,
+            )
+            return self._back_to(invoice)
+        return self._page(
+            request,
+            invoice,
+            "admin/billing/invoice/payment_void.html",
+            {
+                "title": f"Void a payment on {invoice.display_number}",
+                "payment": payment,
+                "amount": amount,
+            },
+        )
