@@ -14,6 +14,7 @@ from djstripe import models as djstripe_models
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
+from billing.admin import receivables
 from billing.admin.invoices import InvoiceAdmin
 from billing.models import (
     ClientTierPrice,
@@ -245,3 +246,4 @@ def _trim_djstripe_admin() -> None:
 
 
 _trim_djstripe_admin()
+receivables.register()  # AR aging and WIP, listed under Billing

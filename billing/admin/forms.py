@@ -1,8 +1,8 @@
-"""The billing admin's own forms: a payment as staff type it.
+"""The billing admin's own forms: a payment as staff type it, and the receivables reports' query.
 
 Amounts are typed in currency units ("1234.56") and read into exact cents by
 `axiomatic.core.money.parse_money`; dates are ISO dates inside the API's bounds (1900 to 2999), so
-no date arithmetic downstream can overflow whatever is typed. Whether a payment is allowed (its
+the reports' date arithmetic cannot overflow whatever is typed. Whether a payment is allowed (its
 balance, the invoice's status, the books) is the service's to decide, not the form's.
 """
 
@@ -64,3 +64,32 @@ class PaymentForm(forms.Form):
         if cents <= 0:
             raise ValidationError("Must be more than 0.")
         return cents
+
+
+class ReportQueryForm(forms.Form):
+    """The firm (when the user reaches more than one) and the day a report is as of (default
+    today). Always bound: an empty query is the default report."""
+
+    firm = forms.ChoiceField(required=False)
+    as_of = IsoDateField(label="As of", required=False)
+
+    def __init__(self, data, *, firms: list):
+        data = data.copy()
+        if not data.get("as_of"):
+            data["as_of"] = timezone.localdate().isoformat()
+        if len(firms) == 1 and not data.get("firm"):
+            data["firm"] = firms[0].public_id
+        super().__init__(data)
+        self.firms = {firm.public_id: firm for firm in firms}
+        self.fields["firm"].choices = [
+            ("", "Choose a firm"),
+            *((f.public_id, f.name) for f in firms),
+        ]
+
+    def clean_firm(self):
+        """The chosen firm (an Entity), or None when none is chosen yet."""
+        return self.firms.get(self.cleaned_data["firm"])
+
+    @property
+    def several_firms(self) -> bool:
+        return len(self.firms) > 1
