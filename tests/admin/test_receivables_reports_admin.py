@@ -218,6 +218,12 @@ def test_the_reports_are_listed_under_billing(world_a, alice_admin):
         assert f'<a href="{WIP}"' in billing and ">Work in progress</a>" in billing
 
 
+def test_the_dashboards_unbilled_panel_links_to_the_wip_report(alice, world_a, alice_admin):
+    html = alice_admin.get(reverse("admin:index")).content.decode()
+    panel = html.split('id="panel-unbilled"', 1)[1].split('id="panel-', 1)[0]
+    assert f'href="{WIP}?firm={alice.firm.public_id}"' in panel
+
+
 # -- query counts -----------------------------------------------------------------------------------
 
 
