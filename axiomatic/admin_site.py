@@ -4,6 +4,12 @@ Feature apps add dashboard panels with `register_dashboard_panel` (in their AppC
 platform shows practice and billing figures without importing either. A panel is a callable
 `(request, firm) -> {"title": ..., "html": ...} | None`.
 
+Feature apps add pages of their own (reports such as billing's AR aging) with
+`admin.site.register_page(AdminPage(...))` when their admin module is imported: each is served at
+`/admin/<app_label>/<slug>/` behind `admin_view`, named `admin:<app_label>_<slug>` (dashes become
+underscores), and listed in its app's section of the index and the sidebar like a model, for the
+users its `has_permission(request)` lets in.
+
 Staff with a second factor enter a code after their password, and staff whose firm requires one
 enrol first (ADR 0017): every admin view runs behind `admin_view`, which sends them to the step they
 owe (`axiomatic.accounts.selectors.mfa_step`) before anything else, logout and those two pages
@@ -12,9 +18,11 @@ excepted.
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
@@ -32,6 +40,27 @@ def register_dashboard_panel(panel: Panel) -> None:
         _panels.append(panel)
 
 
+@dataclass(frozen=True)
+class AdminPage:
+    """An admin page that is not a model's: `view(request)` answers it, for the users that
+    `has_permission(request)` lets in (others get a 403, and no link to it)."""
+
+    app_label: str
+    slug: str
+    name: str
+    view: Callable
+    has_permission: Callable[..., bool]
+
+    @property
+    def url_name(self) -> str:
+        return f"{self.app_label}_{self.slug.replace('-', '_')}"
+
+    @property
+    def object_name(self) -> str:
+        # The app list's CSS class and element ids ("model-araging"), as a model's object_name.
+        return self.name.title().replace(" ", "")
+
+
 def mfa_exempt(view):
     """Mark an admin view that staff may open before their second-factor step."""
     view.mfa_exempt = True
@@ -46,6 +75,46 @@ class AxiomaticAdminSite(admin.AdminSite):
     site_title = "Axiomatic"
     index_title = "Workplace"
     index_template = "admin/axiomatic_index.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[AdminPage] = []
+
+    # -- feature apps' own pages ------------------------------------------------------------------
+    def register_page(self, page: AdminPage) -> None:
+        if any(p.url_name == page.url_name for p in self._pages):
+            return  # registered already (the admin module imported twice)
+        self._pages.append(page)
+
+    def _page_view(self, page: AdminPage):
+        def view(request):
+            if not page.has_permission(request):
+                raise PermissionDenied
+            return page.view(request)
+
+        return self.admin_view(view)
+
+    def _build_app_dict(self, request, label=None):
+        """Django's app dictionary, with each app's pages listed among its models."""
+        app_dict = super()._build_app_dict(request, label)
+        for page in self._pages:
+            if (label and page.app_label != label) or not page.has_permission(request):
+                continue
+            app = app_dict.get(page.app_label)
+            if app is None:
+                continue  # nothing else of the app is open to this user: no section to join
+            app["models"].append(
+                {
+                    "model": None,
+                    "name": page.name,
+                    "object_name": page.object_name,
+                    "perms": {"add": False, "change": False, "delete": False, "view": True},
+                    "admin_url": reverse(f"admin:{page.url_name}", current_app=self.name),
+                    "add_url": None,
+                    "view_only": True,
+                }
+            )
+        return app_dict
 
     # -- the second factor ----------------------------------------------------------------------
     def admin_view(self, view, cacheable=False):
@@ -67,6 +136,10 @@ class AxiomaticAdminSite(admin.AdminSite):
         return [
             path("mfa/enrol/", self.admin_view(self.mfa_enrol), name="mfa_enrol"),
             path("mfa/verify/", self.admin_view(self.mfa_verify), name="mfa_verify"),
+            *(
+                path(f"{p.app_label}/{p.slug}/", self._page_view(p), name=p.url_name)
+                for p in self._pages
+            ),
             *super().get_urls(),
         ]
 

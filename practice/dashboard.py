@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from axiomatic.core.money import format_cents
@@ -18,6 +18,19 @@ from practice.models import BillingStatus, Engagement, EngagementStatus, TimeEnt
 
 WEEKS = 12
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 220, 16, 36
+
+
+# The work-in-progress report is a page of a feature app above practice (billing's), which practice
+# may not import: its admin URL name is looked up when the panel renders, and the link is left out
+# when no installed app serves it.
+WIP_PAGE = "admin:billing_wip"
+
+
+def wip_page_url(firm: Entity) -> str | None:
+    try:
+        return f"{reverse(WIP_PAGE)}?firm={firm.public_id}"
+    except NoReverseMatch:
+        return None
 
 
 def unbilled_panel(request, firm: Entity) -> dict:
@@ -41,6 +54,7 @@ def unbilled_panel(request, firm: Entity) -> dict:
             "rows": rows,
             "total_hours": total_hours,
             "total_display": f"{format_cents(total_cents)} {firm.currency}",
+            "wip_url": wip_page_url(firm),
         },
     )
     return {"id": "unbilled", "title": "Unbilled time by client", "html": html}

@@ -1,41 +1,46 @@
+"""Billing in the admin: program prices and tiers (superusers), a firm's billing profile and Stripe
+sync, invoicing from the time entry changelist, and the firm's invoices, payments and receivables
+reports (`billing.admin.invoices`, `billing.admin.receivables`)."""
+
 from collections import defaultdict
 from functools import partial
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from djstripe import models as djstripe_models
 
 from axiomatic.core.errors import ApplicationError
-from axiomatic.core.money import format_cents
-from axiomatic.entities.admin_history import ScopedHistoryAdmin
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text
-from billing.documents import invoice_pdf
+from axiomatic.core.money import format_money
+from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
+from billing.admin import receivables
+from billing.admin.invoices import InvoiceAdmin
 from billing.models import (
     ClientTierPrice,
     DirectBillingState,
     FirmBillingProfile,
-    Invoice,
-    InvoiceEvent,
-    InvoiceLine,
     PartnerTier,
     ProgramChange,
     StripeSyncState,
 )
-from billing.services.invoices import invoice_create_from_time, invoice_void
+from billing.services.invoices import invoice_create_from_time
 from billing.services.stripe_desired import plan_id
 from billing.services.stripe_sync import stripe_sync_pending
 from billing.tasks import sync_firm_stripe
 from practice.admin import TimeEntryAdmin
 from practice.models import ClientLink, TimeEntry
 
+__all__ = ["InvoiceAdmin"]
+
 
 @admin.register(ClientTierPrice)
 class ClientTierPriceAdmin(admin.ModelAdmin):
-    list_display = ("tier", "monthly_cents", "stripe_plan", "updated_at")
+    list_display = ("tier", "monthly_fee", "stripe_plan", "updated_at")
+
+    @admin.display(description="Monthly fee", ordering="monthly_cents")
+    def monthly_fee(self, obj: ClientTierPrice) -> str:
+        return format_money(obj.monthly_cents)  # program fees are in USD, as Stripe bills them
 
     @admin.display(description="Stripe plan")
     def stripe_plan(self, obj: ClientTierPrice) -> str:
@@ -149,8 +154,10 @@ class ProgramChangeAdmin(ScopedAdmin):
         "kind",
         "from_value",
         "to_value",
-        "prorated_cents",
+        "prorated_amount",
     )
+    exclude = ("prorated_cents",)
+    readonly_fields = ("prorated_amount",)
     list_filter = ("kind",)
     list_select_related = ("firm", "link__client")
     date_hierarchy = "effective_date"
@@ -158,107 +165,9 @@ class ProgramChangeAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # recorded by billing as clients change
 
-
-class InvoiceLineInline(ScopedInline, admin.TabularInline):
-    model = InvoiceLine
-    extra = 0
-    can_delete = False
-    fields = ("position", "date", "description", "hours", "rate_cents", "amount_cents", "is_live")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class InvoiceEventInline(ScopedInline, admin.TabularInline):
-    model = InvoiceEvent
-    extra = 0
-    can_delete = False
-    fields = ("kind", "actor", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Invoice)
-class InvoiceAdmin(ScopedHistoryAdmin):
-    """Invoices change only through their services: created from time entries (the time entry
-    changelist's action), voided with the action here. Each has a PDF."""
-
-    scope_firm = "firm"
-    staff_may_add = False
-    list_display = (
-        "display_number",
-        "client",
-        "firm",
-        "issue_date",
-        "due_date",
-        "status",
-        "total_cents",
-        "pdf_link",
-    )
-    list_filter = ("status", "client")
-    list_select_related = ("client", "firm")
-    search_fields = ("public_id", "client__name", "firm__name")
-    readonly_fields = (
-        "public_id",
-        "firm",
-        "client",
-        "number",
-        "issue_date",
-        "due_date",
-        "currency",
-        "status",
-        "total_cents",
-        "journal_entry",
-        "void_journal_entry",
-        "voided_at",
-        "pdf_link",
-    )
-    inlines = (InvoiceLineInline, InvoiceEventInline)
-    actions = ("void",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="PDF")
-    def pdf_link(self, obj: Invoice) -> str:
-        url = reverse("admin:billing_invoice_pdf", args=[obj.pk])
-        return format_html('<a href="{}" class="invoice-pdf">{}.pdf</a>', url, obj.display_number)
-
-    def get_urls(self):
-        pdf = path(
-            "<int:object_id>/pdf/",
-            self.admin_site.admin_view(self.pdf_view),
-            name="billing_invoice_pdf",
-        )
-        return [pdf, *super().get_urls()]
-
-    def pdf_view(self, request, object_id: int):
-        if not self.has_view_permission(request):
-            return HttpResponse(status=403)
-        queryset = self.get_queryset(request).select_related("firm", "client")
-        invoice = get_object_or_404(queryset, pk=object_id)  # another firm's invoice: 404
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    @admin.action(description="Void selected invoices", permissions=["change"])
-    def void(self, request, queryset):
-        voided = 0
-        for invoice in queryset.select_related("firm"):
-            try:
-                invoice_void(firm=invoice.firm, public_id=invoice.public_id, voided_by=request.user)
-                voided += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{invoice}: {refusal_text(error)}", messages.ERROR)
-        if voided:
-            self.message_user(request, f"Voided {voided} invoice(s).", messages.SUCCESS)
+    @admin.display(description="Prorated amount", ordering="prorated_cents")
+    def prorated_amount(self, obj: ProgramChange) -> str:
+        return format_money(obj.prorated_cents)
 
 
 # -- time entries: the practice admin, with invoicing added by billing --------------------------------
@@ -303,13 +212,12 @@ class BillableTimeEntryAdmin(TimeEntryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    'Invoice <a href="{}">{}</a> for {}: {} lines, total {} {}.',
+                    'Invoice <a href="{}">{}</a> for {}: {} lines, total {}.',
                     url,
                     invoice.display_number,
                     link.client.name,
                     len(ids),
-                    format_cents(invoice.total_cents),
-                    invoice.currency,
+                    format_money(invoice.total_cents, invoice.currency),
                 ),
                 messages.SUCCESS,
             )
@@ -338,3 +246,4 @@ def _trim_djstripe_admin() -> None:
 
 
 _trim_djstripe_admin()
+receivables.register()  # AR aging and WIP, listed under Billing

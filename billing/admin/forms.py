@@ -1,0 +1,95 @@
+"""The billing admin's own forms: a payment as staff type it, and the receivables reports' query.
+
+Amounts are typed in currency units ("1234.56") and read into exact cents by
+`axiomatic.core.money.parse_money`; dates are ISO dates inside the API's bounds (1900 to 2999), so
+the reports' date arithmetic cannot overflow whatever is typed. Whether a payment is allowed (its
+balance, the invoice's status, the books) is the service's to decide, not the form's.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from axiomatic.api.fields import BoundedDateField
+from axiomatic.core.money import parse_money
+from billing.models import PaymentMethod
+
+
+class IsoDateField(forms.DateField):
+    """An ISO date (the browser's date picker sends one) between the API's bounds."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not (BoundedDateField.MIN <= day <= BoundedDateField.MAX):
+            raise ValidationError(BoundedDateField.default_error_messages["bounds"])
+        return day
+
+
+class PaymentForm(forms.Form):
+    """Money received against an invoice. `cleaned_data["amount"]` is in cents."""
+
+    amount = forms.CharField(
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "placeholder": "1234.56", "autocomplete": "off"}
+        ),
+    )
+    date = IsoDateField(initial=timezone.localdate)
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.ACH)
+    reference = forms.CharField(
+        max_length=200, required=False, help_text="A check number, a transfer's reference."
+    )
+
+    def __init__(self, *args, currency: str, owner: str | None = None, **kwargs):
+        """`owner`: the id of the <form> element the fields belong to, when they are rendered
+        outside it (HTML's `form` attribute)."""
+        kwargs.setdefault("prefix", "payment")
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Amount ({currency})"
+        if owner:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = owner
+
+    def clean_amount(self) -> int:
+        try:
+            cents = parse_money(self.cleaned_data["amount"])
+        except ValueError:
+            raise ValidationError("Enter an amount like 1234.56.") from None
+        if cents <= 0:
+            raise ValidationError("Must be more than 0.")
+        return cents
+
+
+class ReportQueryForm(forms.Form):
+    """The firm (when the user reaches more than one) and the day a report is as of (default
+    today). Always bound: an empty query is the default report."""
+
+    firm = forms.ChoiceField(required=False)
+    as_of = IsoDateField(label="As of", required=False)
+
+    def __init__(self, data, *, firms: list):
+        data = data.copy()
+        if not data.get("as_of"):
+            data["as_of"] = timezone.localdate().isoformat()
+        if len(firms) == 1 and not data.get("firm"):
+            data["firm"] = firms[0].public_id
+        super().__init__(data)
+        self.firms = {firm.public_id: firm for firm in firms}
+        self.fields["firm"].choices = [
+            ("", "Choose a firm"),
+            *((f.public_id, f.name) for f in firms),
+        ]
+
+    def clean_firm(self):
+        """The chosen firm (an Entity), or None when none is chosen yet."""
+        return self.firms.get(self.cleaned_data["firm"])
+
+    @property
+    def several_firms(self) -> bool:
+        return len(self.firms) > 1
