@@ -55,21 +55,23 @@ class PartnerTierAdmin(admin.ModelAdmin):
 
 @admin.register(FirmBillingProfile)
 class FirmBillingProfileAdmin(ScopedAdmin):
-    """A firm's payment terms (the due date of its invoices) and its invoice counter.
+    """A firm's invoice settings: payment terms (the due date of its invoices), the address and
+    footer printed on every invoice, and its invoice counter.
 
     The row is otherwise made by the firm's first invoice (`next_in_sequence`), too late to set the
-    terms that invoice gets: writing staff may add it for their firm beforehand. Only the terms are
-    edited, by a plain save: they are a setting with no rule or event behind them (no service);
-    the counter is the invoice service's alone."""
+    terms that invoice gets: writing staff may add it for their firm beforehand. The settings are
+    edited by a plain save: they have no rule or event behind them (no service); the counter is the
+    invoice service's alone."""
 
     scope_firm = "firm"
     list_display = ("firm", "payment_terms_days", "last_invoice_number")
     list_select_related = ("firm",)
+    fields = ("firm", "payment_terms_days", "address", "invoice_footer", "last_invoice_number")
     readonly_fields = ("firm", "last_invoice_number")
     search_fields = ("firm__name",)
 
     def get_fields(self, request, obj=None):
-        return ("firm", "payment_terms_days") if obj is None else super().get_fields(request, obj)
+        return self.fields[:-1] if obj is None else self.fields
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

@@ -6,13 +6,17 @@ the reports' date arithmetic cannot overflow whatever is typed. Whether a paymen
 balance, the invoice's status, the books) is the service's to decide, not the form's.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from axiomatic.api.fields import BoundedDateField
 from axiomatic.core.money import parse_money
 from billing.models import PaymentMethod
+from billing.serializers import MAX_RECIPIENTS
 
 
 class IsoDateField(forms.DateField):
@@ -93,3 +97,34 @@ class ReportQueryForm(forms.Form):
     @property
     def several_firms(self) -> bool:
         return len(self.firms) > 1
+
+
+class InvoiceSendForm(forms.Form):
+    """Whom to email an invoice to (empty: the client's ADMIN users) and a note for them."""
+
+    to = forms.CharField(
+        label="To",
+        required=False,
+        max_length=5000,
+        help_text="Email addresses, separated by commas. Leave empty to send to the client's "
+        "admin users.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    message = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+    )
+
+    def clean_to(self) -> list[str]:
+        addresses = [a.strip().lower() for a in re.split(r"[,;\s]+", self.cleaned_data["to"])]
+        addresses = list(dict.fromkeys(a for a in addresses if a))
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            raise ValidationError(f"Not an email address: {', '.join(bad)}.")
+        if len(addresses) > MAX_RECIPIENTS:
+            raise ValidationError(f"At most {MAX_RECIPIENTS} addresses.")
+        return addresses

@@ -22,9 +22,18 @@ from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedInline, refusal_text
-from billing.admin.forms import PaymentForm
+from billing import selectors
+from billing.admin.forms import InvoiceSendForm, PaymentForm
 from billing.documents import invoice_pdf
-from billing.models import Invoice, InvoiceEvent, InvoiceLine, InvoiceStatus, Payment
+from billing.models import (
+    Invoice,
+    InvoiceDelivery,
+    InvoiceEvent,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+)
+from billing.services.delivery import invoice_send_request
 from billing.services.invoices import invoice_void
 from billing.services.payments import payment_create, payment_void
 
@@ -83,6 +92,26 @@ class InvoiceEventInline(ScopedInline, admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class InvoiceDeliveryInline(ScopedInline, admin.TabularInline):
+    """Each time the invoice was emailed: to whom, and whether the mail went (or why not)."""
+
+    model = InvoiceDelivery
+    template = READ_ONLY_TABLE
+    verbose_name = "email"
+    verbose_name_plural = "emails"
+    extra = 0
+    can_delete = False
+    fields = ("to", "status", "created_at", "sent_at", "requested_by", "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="To")
+    def to(self, delivery: InvoiceDelivery) -> str:
+        return ", ".join(delivery.recipients)
 
 
 def _money(field: str, description: str, ordering=None):
@@ -158,7 +187,7 @@ class InvoiceAdmin(ScopedHistoryAdmin):
         "voided_at",
         "pdf_link",
     )
-    inlines = (InvoiceLineInline, InvoiceEventInline)
+    inlines = (InvoiceLineInline, InvoiceDeliveryInline, InvoiceEventInline)
     actions = ("void",)
 
     subtotal = _money("subtotal_cents", "Subtotal")
@@ -188,6 +217,7 @@ class InvoiceAdmin(ScopedHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:object_id>/pdf/", wrap(self.pdf_view), name="billing_invoice_pdf"),
+            path("<int:object_id>/send/", wrap(self.send_view), name="billing_invoice_send"),
             path(
                 "<int:object_id>/payments/add/",
                 wrap(self.payment_add_view),
@@ -256,6 +286,9 @@ class InvoiceAdmin(ScopedHistoryAdmin):
             else None,
             "payment_add_url": reverse("admin:billing_invoice_payment_add", args=[invoice.pk]),
             "balance_due_display": format_money(invoice.balance_due_cents, invoice.currency),
+            "send_url": reverse("admin:billing_invoice_send", args=[invoice.pk])
+            if may_write and invoice.status != InvoiceStatus.VOID
+            else None,
         }
 
     def _writable_invoice(self, request, object_id) -> Invoice:
@@ -363,5 +396,46 @@ class InvoiceAdmin(ScopedHistoryAdmin):
                 "title": f"Void a payment on {invoice.display_number}",
                 "payment": payment,
                 "amount": amount,
+            },
+        )
+
+    # -- sending -------------------------------------------------------------------------------------
+    def send_view(self, request, object_id: int):
+        """GET: whom to email the invoice to (the client's admins unless others are typed) and a
+        note. POST: queue the email through invoice_send_request, the API's path."""
+        invoice = self._writable_invoice(request, object_id)
+        posted = request.method == "POST"
+        form = InvoiceSendForm(request.POST if posted else None)
+        if posted and form.is_valid():
+            to = form.cleaned_data["to"]
+            try:
+                delivery = invoice_send_request(
+                    firm=invoice.firm,
+                    public_id=invoice.public_id,
+                    to=to or None,
+                    message=form.cleaned_data["message"],
+                    requested_by=request.user,
+                )
+            except ApplicationError as error:
+                self.message_user(request, refusal_text(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{invoice.display_number} is on its way to "
+                    f"{', '.join(delivery.recipients)}, with its PDF. The Emails table below "
+                    "shows when it has gone.",
+                    messages.SUCCESS,
+                )
+                return self._back_to(invoice)
+        elif posted:
+            self.message_user(request, "Please correct the errors below.", messages.ERROR)
+        return self._page(
+            request,
+            invoice,
+            "admin/billing/invoice/send.html",
+            {
+                "title": f"Email {invoice.display_number}",
+                "send_form": form,
+                "default_recipients": selectors.client_admin_emails(client=invoice.client),
             },
         )
