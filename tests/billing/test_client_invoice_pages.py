@@ -341,7 +341,8 @@ def test_the_invoice_pages_refuse_writes(pat, acme_invoice):
         (-4_500, "USD", "-$45.00"),
         (0, "USD", "$0.00"),
         (99, "EUR", "€0.99"),
-        (123_456_789, "CAD", "1,234,567.89 CAD"),
+        (123_456_789, "CAD", "CA$1,234,567.89"),
+        (100, "CHF", "1.00 CHF"),
     ],
 )
 def test_money_is_shown_in_currency_from_cents(cents, currency, shown):
