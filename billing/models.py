@@ -57,7 +57,6 @@ class FirmBillingProfile(TimeStampedModel):
     firm = models.OneToOneField(
         "entities.Entity", on_delete=models.CASCADE, related_name="billing_profile"
     )
-    payment_terms_days = models.PositiveSmallIntegerField(default=30)
     last_invoice_number = models.PositiveBigIntegerField(default=0)
     # Printed on every invoice: where the firm is (the "From" block) and a closing note (how to
     # pay: bank details, a payment link, thanks).

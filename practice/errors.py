@@ -9,6 +9,10 @@ class PracticeErrorCode(StrEnum):
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     ENGAGEMENT_CANCELLED = "engagement_cancelled"
     CLIENT_ALREADY_LINKED = "client_already_linked"
+    TIME_ENTRY_APPROVED = "time_entry_approved"
+    TIME_ENTRY_NOT_APPROVED = "time_entry_not_approved"
+    PERIOD_LOCKED = "period_locked"
+    TIMER_NOT_RUNNING = "timer_not_running"
 
 
 # A user id in a body (assignee, a time entry's user) that is not a member of the firm: 400.

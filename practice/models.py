@@ -6,8 +6,13 @@
 - An Invitation asks a person to join a client entity with a role. Its token is random, shown only in
   the email, stored as a hash, valid for seven days and good for one use.
 - A TimeEntry is work done for a client. Its rate is snapshotted when it is written (explicit, else the
-  client's default rate, else the firm's), so later rate changes never re-price it; its amount is
-  hours x rate rounded half-up to the cent. Once billed it is locked.
+  engagement's rate, the client's default rate, the staff member's rate effective on the entry's
+  date, the firm's default rate), so later rate changes never re-price it; its amount is hours x rate
+  rounded half-up to the cent. Once approved it is frozen until unapproved; once billed it is locked;
+  on or before the firm's time lock date it cannot be created, changed or deleted.
+- A StaffRate is a staff member's hourly rate from a date on (effective-dated, like Harvest's).
+- A Timer runs for one user at a time; stopping it makes a time entry through the same service as
+  the API's POST /time.
 - An Engagement is a piece of client work (bookkeeping, tax prep...) made of ordered Tasks. A recurring
   engagement is a series: completing one occurrence creates the next, exactly once per period.
 """
@@ -34,8 +39,21 @@ class BillingMode(models.TextChoices):
     CLIENT_DIRECT = "client_direct", "Client direct (the client pays)"
 
 
+class RoundingMode(models.TextChoices):
+    UP = "up", "Up"
+    NEAREST = "nearest", "Nearest"
+
+
+class RoundingMinutes(models.IntegerChoices):
+    NONE = 0, "No rounding"
+    SIX = 6, "6 minutes (0.1 h)"
+    TEN = 10, "10 minutes"
+    FIFTEEN = 15, "15 minutes (0.25 h)"
+    THIRTY = 30, "30 minutes (0.5 h)"
+
+
 class FirmProfile(TimeStampedModel):
-    """Practice settings of a partner firm."""
+    """Practice settings of a partner firm (GET/PATCH /api/practice/settings)."""
 
     firm = models.OneToOneField(
         "entities.Entity", on_delete=models.CASCADE, related_name="practice_profile"
@@ -51,13 +69,49 @@ class FirmProfile(TimeStampedModel):
         help_text="The firm's staff must sign in to the admin with a code from an authenticator "
         "app; those without one set it up at their next admin page. Only a firm ADMIN changes it.",
     )
+    require_approval = models.BooleanField(
+        "require approval before billing (requireApproval)",
+        default=False,
+        help_text="Time must be approved before it can be invoiced.",
+    )
+    time_lock_date = models.DateField(
+        "time lock date (timeLockDate)",
+        null=True,
+        blank=True,
+        help_text="Time dated on or before this day cannot be logged, changed or deleted.",
+    )
+    time_rounding_minutes = models.PositiveSmallIntegerField(
+        "invoice time rounding (minutes)",
+        choices=RoundingMinutes.choices,
+        default=RoundingMinutes.NONE,
+        help_text="Invoices bill each entry's hours rounded to this step; the entry keeps its own.",
+    )
+    time_rounding_mode = models.CharField(
+        "rounding mode", max_length=10, choices=RoundingMode.choices, default=RoundingMode.UP
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "payment terms (days)",
+        default=30,
+        help_text="Invoices fall due this many days after their issue date unless told otherwise.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(default_rate_cents__gte=0) | Q(default_rate_cents__isnull=True),
                 name="firmprofile_rate_not_negative",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(time_rounding_minutes__in=[0, 6, 10, 15, 30]),
+                name="firmprofile_rounding_minutes_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_rounding_mode__in=["up", "nearest"]),
+                name="firmprofile_rounding_mode_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__lte=365), name="firmprofile_terms_at_most_a_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,11 +219,44 @@ class Invitation(TimeStampedModel):
         return f"{self.email} to {self.entity_id} ({self.status})"
 
 
+class StaffRate(TimeStampedModel):
+    """A staff member's hourly rate at a firm from `effective_from` on, until the next one."""
+
+    firm = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_rates"
+    )
+    rate_cents = models.BigIntegerField(help_text="Cents per hour.")
+    effective_from = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("effective_from",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "user", "effective_from"], name="staffrate_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(rate_cents__gte=0), name="staffrate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate_cents} from {self.effective_from}"
+
+
 class RateSource(models.TextChoices):
     EXPLICIT = "explicit", "Given on the entry"
+    ENGAGEMENT = "engagement", "Engagement rate"
     CLIENT = "client", "Client default rate"
+    STAFF = "staff", "Staff member's rate"
     FIRM = "firm", "Firm default rate"
     NONE = "none", "No rate"
+
+
+class ApprovalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    APPROVED = "approved", "Approved"
 
 
 class BillingStatus(models.TextChoices):
@@ -189,6 +276,12 @@ class EngagementStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class BillingMethod(models.TextChoices):
+    HOURLY = "hourly", "Hourly"
+    FIXED_FEE = "fixed_fee", "Fixed fee"
+    NON_BILLABLE = "non_billable", "Non-billable"
 
 
 class Recurrence(models.TextChoices):
@@ -223,11 +316,42 @@ class Engagement(TimeStampedModel):
     )
     notes = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    billing_method = models.CharField(
+        max_length=20, choices=BillingMethod.choices, default=BillingMethod.HOURLY
+    )
+    rate_cents = models.BigIntegerField(
+        null=True, blank=True, help_text="Hourly rate in cents for time on this engagement."
+    )
+    fee_cents = models.BigIntegerField(
+        null=True, blank=True, help_text="The fixed fee in cents (fixed-fee engagements)."
+    )
+    budget_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    budget_amount_cents = models.BigIntegerField(null=True, blank=True)
 
     history = tracked_history()
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(billing_method="fixed_fee") | Q(fee_cents__isnull=False),
+                name="engagement_fixed_fee_has_fee",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_cents__gte=0) | Q(rate_cents__isnull=True),
+                name="engagement_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_cents__gt=0) | Q(fee_cents__isnull=True),
+                name="engagement_fee_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_hours__gt=0) | Q(budget_hours__isnull=True),
+                name="engagement_budget_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_amount_cents__gt=0) | Q(budget_amount_cents__isnull=True),
+                name="engagement_budget_amount_positive",
+            ),
             models.UniqueConstraint(
                 fields=["series_id", "period_key"],
                 condition=Q(period_key__isnull=False),
@@ -304,12 +428,26 @@ class TimeEntry(TimeStampedModel):
     invoice_public_id = models.CharField(max_length=40, null=True, blank=True)
     invoice_number = models.CharField(max_length=40, null=True, blank=True)
     billed_at = models.DateTimeField(null=True, blank=True)
+    approval_status = models.CharField(
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.OPEN
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = tracked_history()
 
     class Meta:
         verbose_name_plural = "time entries"
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(approval_status="open", approved_at__isnull=True)
+                    | Q(approval_status="approved", approved_at__isnull=False)
+                ),
+                name="timeentry_approved_has_time",
+            ),
             models.CheckConstraint(
                 condition=Q(hours__gt=0) & Q(hours__lte=24), name="timeentry_hours_in_range"
             ),
@@ -346,3 +484,56 @@ class TimeEntry(TimeStampedModel):
     @property
     def is_invoiced(self) -> bool:
         return self.billing_status == BillingStatus.BILLED
+
+
+class TimerStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    STOPPED = "stopped", "Stopped"
+    DISCARDED = "discarded", "Discarded"
+
+
+class Timer(TimeStampedModel):
+    """A running clock for one user's work on a client. At most one runs per user (a partial
+    unique index is the backstop); stopping it makes a TimeEntry, discarding it makes none."""
+
+    public_id = PublicIdField(prefix="tmr")
+    firm = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timers"
+    )
+    client = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.TextField(blank=True)
+    # None: the entry takes the engagement's default (billable unless fixed-fee or non-billable).
+    billable = models.BooleanField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=TimerStatus.choices, default=TimerStatus.RUNNING
+    )
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    time_entry = models.ForeignKey(
+        TimeEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="running"),
+                name="timer_one_running_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="running", stopped_at__isnull=True)
+                | (~Q(status="running") & Q(stopped_at__isnull=False)),
+                name="timer_stopped_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "status", "id"], name="timer_firm_status")]
+
+    def __str__(self) -> str:
+        return f"Timer {self.public_id} ({self.status})"

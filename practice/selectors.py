@@ -33,6 +33,11 @@ def staff_mfa_required(user: User) -> bool:
     return FirmProfile.objects.filter(require_mfa=True, firm__memberships__user=user).exists()
 
 
+def firm_profile(firm: Entity) -> FirmProfile:
+    """The firm's practice settings; an unsaved row with every default when it has none yet."""
+    return FirmProfile.objects.filter(firm=firm).first() or FirmProfile(firm=firm)
+
+
 def is_firm_admin(*, firm: Entity, user: User) -> bool:
     return (
         user.is_superuser

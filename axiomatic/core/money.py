@@ -7,13 +7,16 @@
 - People read and type amounts in currency units: `format_money` shows cents as "$1,234.56" (the
   admin's one way of showing money), `parse_money` reads "1,234.56" back into cents exactly, refusing
   fractions of a cent rather than rounding them away.
+- Hours: a timer's elapsed seconds become hours rounded up to 0.01 h (`hours_from_seconds`), and an
+  invoice bills each entry's hours rounded to the firm's step, up or to the nearest
+  (`round_hours`: 6 or 15 minutes, ...), while the entry keeps its own.
 - An invoice adjustment (a write-down or write-up) is spread over the lines pro rata to their
   standard amounts by `allocate_adjustment`: each line gets the floor of its exact share, and the
   cents left over go one each to the largest lines first, so the lines sum to the total exactly.
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 CENTS_PER_UNIT = 100
@@ -25,6 +28,40 @@ def amount_cents(*, hours: Decimal, rate_cents: int) -> int:
     if not isinstance(hours, Decimal):
         raise TypeError("hours must be a Decimal")
     return int((hours * rate_cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+HUNDREDTH = Decimal("0.01")
+MAX_HOURS = Decimal("24.00")
+
+
+def hours_from_seconds(seconds: float) -> Decimal:
+    """Elapsed seconds as hours, rounded up to 0.01 h (36 s), at least 0.01 and at most 24 (the
+    largest entry): 1 s -> 0.01, 37 s -> 0.02, 5400 s -> 1.50."""
+    hours = (Decimal(max(int(seconds), 0)) / 3600).quantize(HUNDREDTH, rounding=ROUND_CEILING)
+    return min(max(hours, HUNDREDTH), MAX_HOURS)
+
+
+def round_hours(hours: Decimal, *, minutes: int, mode: str) -> Decimal:
+    """`hours` rounded to a step of `minutes` (0 = unchanged), "up" or to the "nearest" step (a
+    half step goes up), to two places. 15 minutes: 1.10 h -> 1.25 up, 1.00 nearest; 1.125 h ->
+    1.25 nearest. 6 minutes: 0.33 h -> 0.40 up, 0.30 nearest. A step of 10 minutes is 1/6 h, so
+    0.05 h -> 0.17 up (10 min, to the cent of an hour)."""
+    if not isinstance(hours, Decimal):
+        raise TypeError("hours must be a Decimal")
+    if not minutes:
+        return hours
+    if mode not in ("up", "nearest"):
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    steps = Fraction(hours) * 60 / minutes
+    if mode == "up":
+        whole = -(-steps.numerator // steps.denominator)
+    else:
+        whole = int(steps + Fraction(1, 2)) if steps >= 0 else -int(-steps + Fraction(1, 2))
+    exact = Fraction(whole * minutes, 60)
+    rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        HUNDREDTH, rounding=ROUND_HALF_UP
+    )
+    return rounded
 
 
 def cents_to_units(cents: int) -> int:

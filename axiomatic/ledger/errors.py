@@ -5,3 +5,4 @@ from enum import StrEnum
 
 class LedgerErrorCode(StrEnum):
     UNBALANCED_ENTRY = "unbalanced_entry"
+    PERIOD_LOCKED = "period_locked"

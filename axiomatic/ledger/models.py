@@ -18,6 +18,10 @@ Balances are SQL aggregates over lines (`selectors.account_balances`), never Pyt
 line carries a copy of its entry's book and date so that aggregate needs no join; the trigger checks
 the copies too.
 
+An entity's LedgerSettings hold its lock date (nothing is posted on or before it: invoices, payments
+and voids included) and the month its fiscal year starts. The posting service checks the lock date
+under the settings row's lock; on PostgreSQL a trigger refuses any write around it (migration 0007).
+
 Journal entries carry a human number, JE-000001, per entity and without gaps: the counter row in
 JournalSequence is incremented under its row lock inside the posting transaction, so a rollback
 gives the number back.
@@ -26,6 +30,37 @@ gives the number back.
 from django.db import models
 
 from axiomatic.core.models import PublicIdField, TimeStampedModel
+
+
+class LedgerSettings(TimeStampedModel):
+    """An entity's ledger settings (GET/PATCH /api/ledger/settings)."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, related_name="ledger_settings"
+    )
+    lock_date = models.DateField(
+        "lock date",
+        null=True,
+        blank=True,
+        help_text="Nothing is posted on or before this day: journal entries, invoices, payments "
+        "and voids alike.",
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        "fiscal year starts in month", default=1, help_text="1 (January) to 12 (December)."
+    )
+
+    class Meta:
+        verbose_name_plural = "ledger settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1)
+                & models.Q(fiscal_year_start_month__lte=12),
+                name="ledgersettings_month_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Ledger settings of {self.entity}"
 
 
 class AccountType(models.TextChoices):

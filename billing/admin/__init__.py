@@ -55,18 +55,18 @@ class PartnerTierAdmin(admin.ModelAdmin):
 
 @admin.register(FirmBillingProfile)
 class FirmBillingProfileAdmin(ScopedAdmin):
-    """A firm's invoice settings: payment terms (the due date of its invoices), the address and
-    footer printed on every invoice, and its invoice counter.
+    """A firm's invoice settings: the address and footer printed on every invoice, and its invoice
+    counter. (Payment terms are a practice setting: the firm's practice settings page.)
 
-    The row is otherwise made by the firm's first invoice (`next_in_sequence`), too late to set the
-    terms that invoice gets: writing staff may add it for their firm beforehand. The settings are
+    The row is otherwise made by the firm's first invoice (`next_in_sequence`), too late to set
+    what that invoice prints: writing staff may add it for their firm beforehand. The settings are
     edited by a plain save: they have no rule or event behind them (no service); the counter is the
     invoice service's alone."""
 
     scope_firm = "firm"
-    list_display = ("firm", "payment_terms_days", "last_invoice_number")
+    list_display = ("firm", "last_invoice_number")
     list_select_related = ("firm",)
-    fields = ("firm", "payment_terms_days", "address", "invoice_footer", "last_invoice_number")
+    fields = ("firm", "address", "invoice_footer", "last_invoice_number")
     readonly_fields = ("firm", "last_invoice_number")
     search_fields = ("firm__name",)
 

@@ -34,7 +34,7 @@ from billing.models import (
     InvoiceStatus,
 )
 from practice.errors import PracticeErrorCode
-from practice.models import ClientLink, Engagement, TimeEntry
+from practice.models import ClientLink, Engagement, FirmProfile, TimeEntry
 from practice.services.time_entries import (
     time_entries_lock,
     time_entries_mark_billed,
@@ -169,7 +169,7 @@ def _invoice_dates(
     """Issued today unless told; due after the firm's payment terms unless told, never before."""
     issue_date = issue_date or timezone.localdate()
     if due_date is None:
-        profile = FirmBillingProfile.objects.filter(firm=firm).first()
+        profile = FirmProfile.objects.filter(firm=firm).first()
         terms = profile.payment_terms_days if profile else DEFAULT_PAYMENT_TERMS_DAYS
         due_date = issue_date + dt.timedelta(days=terms)
     elif due_date < issue_date:

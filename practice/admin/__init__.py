@@ -13,7 +13,8 @@ from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin
 from axiomatic.entities.models import EntityType
 from practice.admin.common import _refusal, _run_action
-from practice.admin.work import EngagementAdmin, TaskAdmin, TimeEntryAdmin
+from practice.admin.engagements import EngagementAdmin, TaskAdmin
+from practice.admin.time import TimeEntryAdmin
 from practice.models import ClientLink, FirmProfile, Invitation, InvitationStatus
 from practice.selectors import is_firm_admin
 from practice.services.clients import client_archive, client_update, firm_profile_save

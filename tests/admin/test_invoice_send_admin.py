@@ -120,7 +120,6 @@ def test_the_firms_address_and_footer_are_printed_on_its_invoices(alice, acme_in
     response = alice_admin.post(
         url,
         {
-            "payment_terms_days": "30",
             "address": "12 Ledger Lane\r\nSpringfield, IL 62701",
             "invoice_footer": "Pay by ACH to account 000123456.",
         },

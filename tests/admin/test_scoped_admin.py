@@ -861,10 +861,10 @@ def test_resending_records_who_resent(alice, world_a, alice_admin, monkeypatch):
     assert [c["invited_by"] for c in calls] == [alice.user]
 
 
-# -- a firm's payment terms, before its first invoice -----------------------------------------------
+# -- a firm's invoice details, before its first invoice ---------------------------------------------
 
 
-def test_firm_staff_set_payment_terms_before_the_first_invoice(
+def test_firm_staff_set_invoice_details_before_the_first_invoice(
     alice, charlie, make_client, alice_admin, bob_admin
 ):
     from billing.models import FirmBillingProfile
@@ -874,23 +874,24 @@ def test_firm_staff_set_payment_terms_before_the_first_invoice(
     assert not FirmBillingProfile.objects.filter(firm=alice.firm).exists()
     add = reverse("admin:billing_firmbillingprofile_add")
     assert bob_admin.get(add).status_code == 403
-    foreign = alice_admin.post(add, {"firm": charlie.firm.pk, "payment_terms_days": "7"})
+    foreign = alice_admin.post(add, {"firm": charlie.firm.pk, "address": "1 Elsewhere"})
     assert foreign.status_code == 200 and "errornote" in foreign.content.decode()
     assert not FirmBillingProfile.objects.filter(firm=charlie.firm).exists()
 
-    response = alice_admin.post(add, {"firm": alice.firm.pk, "payment_terms_days": "14"})
+    response = alice_admin.post(add, {"firm": alice.firm.pk, "address": "12 Ledger Lane"})
     assert response.status_code == 302, response.content.decode()[:2000]
     profile = FirmBillingProfile.objects.get(firm=alice.firm)
-    assert profile.payment_terms_days == 14
+    assert profile.address == "12 Ledger Lane"
     page = alice_admin.get(change("billing_firmbillingprofile", profile.pk)).content.decode()
-    assert 'name="payment_terms_days"' in page and 'name="last_invoice_number"' not in page
+    assert 'name="address"' in page and 'name="last_invoice_number"' not in page
 
     alice_admin.post(
         changelist("practice_timeentry"),
         {"action": "create_invoice", "_selected_action": [entry.pk]},
     )
     invoice = Invoice.objects.get(firm=alice.firm)
-    assert invoice.due_date == invoice.issue_date + dt.timedelta(days=14)
+    assert invoice.due_date == invoice.issue_date + dt.timedelta(days=30)  # the default terms
+    assert FirmBillingProfile.objects.get(firm=alice.firm).last_invoice_number == 1
 
 
 def time_entry_create_for(persona, link):

@@ -13,6 +13,7 @@ import pytest
 
 from billing.models import FirmBillingProfile
 from billing.services.payments import payment_create
+from practice.models import FirmProfile
 from tests.billing.invoice_helpers import INVOICE_KEYS, INVOICES, bill, invoices, log
 from tests.helpers import api, assert_error, db_fingerprint
 
@@ -34,9 +35,9 @@ def pdf_text(content: bytes) -> str:
 def written_down(alice, acme):
     """Two lines of 125.00/h (10 h + 6 h = 2,000.00), written down by 150.00, plus a filing fee;
     300.00 paid by check."""
+    FirmProfile.objects.update_or_create(firm=alice.firm, defaults={"payment_terms_days": 15})
     FirmBillingProfile.objects.create(
         firm=alice.firm,
-        payment_terms_days=15,
         address="12 Ledger Lane\nSpringfield, IL 62701",
         invoice_footer="Pay by ACH to account 000123456. Thank you for your business.",
     )

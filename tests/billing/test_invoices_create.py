@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from axiomatic.ledger.models import JournalEntry
 from billing.models import FirmBillingProfile, Invoice
-from practice.models import TimeEntry
+from practice.models import FirmProfile, TimeEntry
 from practice.services.clients import client_update, firm_default_rate_set
 from tests.billing.invoice_helpers import (
     INVOICE,
@@ -184,7 +184,7 @@ def test_issue_and_due_dates(alice, acme):
         (today + dt.timedelta(days=3)).isoformat(),
     )
     # The firm's payment terms set the default due date.
-    FirmBillingProfile.objects.filter(firm=alice.firm).update(payment_terms_days=14)
+    FirmProfile.objects.update_or_create(firm=alice.firm, defaults={"payment_terms_days": 14})
     assert dates(issueDate="2026-12-25") == ("2026-12-25", "2027-01-08")
     assert dates() == (today.isoformat(), (today + dt.timedelta(days=14)).isoformat())
 
