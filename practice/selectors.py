@@ -1,5 +1,7 @@
 """Practice reads, always scoped to the firm; lists in a fixed number of queries."""
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
@@ -11,7 +13,7 @@ from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
-from practice.models import ClientLink, Engagement, FirmProfile, Task, TimeEntry
+from practice.models import ClientLink, Engagement, FirmProfile, StaffRate, Task, TimeEntry
 
 
 def active_client_links(firm: Entity) -> QuerySet[ClientLink]:
@@ -105,7 +107,7 @@ def _time_filtered(*, firm: Entity, filters: dict) -> QuerySet[TimeEntry]:
 
 def time_entry_list(*, firm: Entity, filters: dict) -> QuerySet[TimeEntry]:
     return _time_filtered(firm=firm, filters=filters).select_related(
-        "client", "engagement", "task", "user"
+        "client", "engagement", "task", "user", "approved_by"
     )
 
 
@@ -160,6 +162,9 @@ TIME_ENTRY_HISTORY_FIELDS = (
     "invoice_public_id",
     "invoice_number",
     "billed_at",
+    "approval_status",
+    "approved_at",
+    "approved_by",
 )
 
 
@@ -171,3 +176,84 @@ def time_entry_history(*, firm: Entity, public_id: str) -> QuerySet:
 def time_entry_changes(records) -> list[Change]:
     """What each record (a page of `time_entry_history`, oldest first) changed."""
     return history_changes(records, fields=TIME_ENTRY_HISTORY_FIELDS)
+
+
+# --- Staff and their rates ------------------------------------------------------------------------
+
+
+def firm_public_ids_of_staff(user: User) -> list[str]:
+    """The partner firms `user` is a member of (any role), by public id, oldest first: the firm a
+    session means when it names none (it must, when there are several)."""
+    return list(
+        Membership.objects.filter(user_id=user.pk, entity__enrollment__isnull=False)
+        .order_by("entity_id")
+        .values_list("entity__public_id", flat=True)
+    )
+
+
+def staff_list(*, firm: Entity) -> QuerySet[Membership]:
+    """The firm's own people (its memberships), each user with their rates at this firm oldest
+    first (`user.firm_rates`): two queries whatever the number of staff or rates."""
+    rates = StaffRate.objects.filter(firm=firm).order_by("effective_from")
+    return (
+        Membership.objects.filter(entity=firm)
+        .select_related("user")
+        .prefetch_related(Prefetch("user__staff_rates", queryset=rates, to_attr="firm_rates"))
+    )
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user: User
+    role: str
+    rates: list[StaffRate]  # oldest first
+    rate_cents: int | None  # the one in effect on the day asked for
+
+
+def rate_in_effect(rates: list[StaffRate], day: dt.date) -> int | None:
+    """Of effective-dated `rates` (oldest first), the one in effect on `day`: the latest that took
+    effect on or before it. None before the first."""
+    current = None
+    for rate in rates:
+        if rate.effective_from > day:
+            break
+        current = rate.rate_cents
+    return current
+
+
+def staff_member(membership: Membership, *, on: dt.date) -> StaffMember:
+    """A membership of `staff_list` as the staff member it is, with the rate in effect `on`."""
+    rates = membership.user.firm_rates
+    return StaffMember(
+        user=membership.user,
+        role=membership.role,
+        rates=rates,
+        rate_cents=rate_in_effect(rates, on),
+    )
+
+
+def staff_member_get(*, firm: Entity, user_public_id: str, on: dt.date) -> StaffMember:
+    """One of the firm's people; the same 404 for unknown users and other firms' people."""
+    membership = staff_list(firm=firm).filter(user__public_id=user_public_id).first()
+    if membership is None:
+        raise NotFoundError()
+    return staff_member(membership, on=on)
+
+
+def staff_rate_on(*, firm: Entity, user: User, day: dt.date) -> int | None:
+    """`user`'s rate at `firm` in effect on `day` (the latest effective on or before it)."""
+    return (
+        StaffRate.objects.filter(firm=firm, user=user, effective_from__lte=day)
+        .order_by("-effective_from")
+        .values_list("rate_cents", flat=True)
+        .first()
+    )
+
+
+def firm_ids_administered_by(user: User) -> set[int]:
+    """Primary keys of the partner firms where `user` is an ADMIN (what they may set rates and
+    settings for); a superuser's are every firm's."""
+    firms = Entity.objects.filter(enrollment__isnull=False)
+    if not user.is_superuser:
+        firms = firms.filter(memberships__user_id=user.pk, memberships__role=Role.ADMIN)
+    return set(firms.values_list("pk", flat=True))

@@ -12,12 +12,19 @@ from axiomatic.api.fields import (
     QueryBooleanField,
     StrictBooleanField,
     StrictCharField,
+    StrictIntegerField,
 )
 from axiomatic.api.history import history_serializer
-from axiomatic.api.serializers import DateRangeQueryMixin, FirmPatchSerializer, FirmQuerySerializer
+from axiomatic.api.serializers import (
+    DateRangeQueryMixin,
+    FirmBodySerializer,
+    FirmPatchSerializer,
+    FirmQuerySerializer,
+)
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
 from practice.models import (
+    ApprovalStatus,
     BillingMode,
     BillingStatus,
     ClientTier,
@@ -25,6 +32,8 @@ from practice.models import (
     EngagementType,
     RateSource,
     Recurrence,
+    RoundingMinutes,
+    RoundingMode,
 )
 from practice.pricing import fee_fields
 
@@ -184,6 +193,16 @@ class TimeEntrySerializer(serializers.Serializer):
     isLocked = serializers.BooleanField(source="is_invoiced")
     lockedReason = serializers.SerializerMethodField()
     externalReference = serializers.CharField(source="external_reference", allow_null=True)
+    approvalStatus = serializers.ChoiceField(
+        source="approval_status", choices=ApprovalStatus.choices
+    )
+    approvedAt = serializers.DateTimeField(source="approved_at", allow_null=True)
+    approvedBy = serializers.CharField(
+        source="approved_by.public_id",
+        allow_null=True,
+        default=None,
+        help_text="The user who approved the entry; null while it is open.",
+    )
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
 
@@ -358,5 +377,120 @@ TimeEntryHistorySerializer = history_serializer(
         "invoice_public_id": ("invoiceId", serializers.CharField),
         "invoice_number": ("invoiceNumber", serializers.CharField),
         "billed_at": ("billedAt", serializers.DateTimeField),
+        "approval_status": ("approvalStatus", serializers.CharField),
+        "approved_at": ("approvedAt", serializers.DateTimeField),
+        "approved_by": ("approvedBy", serializers.CharField),
     },
 )
+
+
+# --- Staff and their rates ----------------------------------------------------------------------
+
+
+class StaffRateSerializer(serializers.Serializer):
+    rate = serializers.IntegerField(source="rate_cents", help_text="Cents per hour.")
+    effectiveFrom = serializers.DateField(
+        source="effective_from", help_text="In effect from this day until the next rate's."
+    )
+
+
+class StaffMemberSerializer(serializers.Serializer):
+    userId = serializers.CharField(source="user.public_id")
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.full_name")
+    role = serializers.ChoiceField(choices=Role.choices, help_text="Their role in the firm.")
+    rate = serializers.IntegerField(
+        source="rate_cents", allow_null=True, help_text="Cents per hour in effect today, or null."
+    )
+    rates = StaffRateSerializer(many=True, help_text="Every rate, oldest first.")
+
+
+@extend_schema_serializer(many=False)
+class StaffListSerializer(serializers.Serializer):
+    staff = StaffMemberSerializer(many=True)
+    hasMore = serializers.BooleanField()
+    nextCursor = serializers.CharField(allow_null=True)
+
+
+class StaffMemberEnvelopeSerializer(serializers.Serializer):
+    staffMember = StaffMemberSerializer(source="*")
+
+
+class StaffRateCreateSerializer(FirmBodySerializer):
+    rate = CentsField(help_text="Cents per hour.")
+    effectiveFrom = BoundedDateField(help_text="The first day the rate applies.")
+
+
+# --- Practice settings ----------------------------------------------------------------------------
+
+
+class _KnownKeysOnly:
+    """Mixed into an input serializer: a key it does not know is a 400 naming it, not ignored
+    (a misspelt setting must not look saved)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class _RoundingMinutesField(serializers.ChoiceField):
+    """0, 6, 10, 15 or 30 as a JSON integer (not "15", 15.0 or true)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=RoundingMinutes.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class TimeRoundingSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(
+        source="time_rounding_minutes", help_text="0 (no rounding), 6, 10, 15 or 30."
+    )
+    mode = serializers.ChoiceField(source="time_rounding_mode", choices=RoundingMode.choices)
+
+
+class FirmSettingsSerializer(serializers.Serializer):
+    requireApproval = serializers.BooleanField(
+        source="require_approval", help_text="Time must be approved before it is invoiced."
+    )
+    timeLockDate = serializers.DateField(
+        source="time_lock_date",
+        allow_null=True,
+        help_text="Time dated on or before this day cannot be logged, changed or deleted.",
+    )
+    timeRounding = TimeRoundingSerializer(
+        source="*", help_text="Invoices bill each entry's hours rounded to this step."
+    )
+    defaultRate = serializers.IntegerField(
+        source="default_rate_cents",
+        allow_null=True,
+        help_text="Cents per hour: the rate of time that no engagement, client or staff rate sets.",
+    )
+    paymentTermsDays = serializers.IntegerField(
+        source="payment_terms_days", help_text="An invoice is due this many days after issue."
+    )
+
+
+class FirmSettingsEnvelopeSerializer(serializers.Serializer):
+    settings = FirmSettingsSerializer(source="*")
+
+
+class TimeRoundingInputSerializer(_KnownKeysOnly, serializers.Serializer):
+    minutes = _RoundingMinutesField()
+    mode = serializers.ChoiceField(choices=RoundingMode.choices)
+
+
+class FirmSettingsPatchSerializer(_KnownKeysOnly, FirmPatchSerializer):
+    requireApproval = StrictBooleanField(required=False)
+    timeLockDate = BoundedDateField(required=False, allow_null=True)
+    timeRounding = TimeRoundingInputSerializer(
+        required=False, help_text="Both minutes and mode, together."
+    )
+    defaultRate = CentsField(required=False, allow_null=True, help_text="Cents per hour.")
+    paymentTermsDays = StrictIntegerField(required=False, min_value=0, max_value=365)

@@ -56,3 +56,18 @@ urlpatterns = [
         name="practice-task-reopen",
     ),
 ]
+
+# Staff, their rates and the firm's practice settings.
+urlpatterns += [
+    path("staff", views.StaffViewSet.as_view({"get": "list"}), name="practice-staff"),
+    path(
+        "staff/<str:user_id>/rates",
+        views.StaffViewSet.as_view({"post": "add_rate"}),
+        name="practice-staff-rates",
+    ),
+    path(
+        "settings",
+        views.SettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="practice-settings",
+    ),
+]

@@ -1,9 +1,16 @@
 """Time entries: create, edit, delete, each under the rules billing relies on.
 
-The rate is snapshotted when the entry is written: the explicit rate, else the client link's default
-rate, else the firm's, else none (an entry without a rate cannot be invoiced). Later rate changes never
-re-price an entry. Edits and deletes lock the entry's row first, the same lock invoicing takes, and
-refuse a billed entry with 409 `time_entry_invoiced`.
+The rate is snapshotted when the entry is written: the explicit rate, else its engagement's rate,
+the client link's default rate, the staff member's rate in effect on the entry's date, the firm's
+default rate, else none (an entry without a rate cannot be invoiced). `rate_source` says which.
+Later rate changes never re-price an entry; an edit derives a non-explicit rate again only when
+what it was derived from changes (client, engagement, user or date) or the rate is cleared (ADR
+0024). Time on a fixed-fee or non-billable engagement is not billable unless the request says so.
+
+Edits and deletes lock the entry's row first, the same lock invoicing takes, and refuse a billed
+entry (409 `time_entry_invoiced`), an entry dated on or before the firm's time lock date (409
+`period_locked`, also for creating or moving time there; on PostgreSQL a trigger is the backstop)
+and an approved entry (409 `time_entry_approved`: unapprove it first).
 """
 
 import datetime as dt
@@ -15,10 +22,12 @@ from django.utils import timezone
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
 from axiomatic.core.history import history_record_bulk
 from axiomatic.core.money import amount_cents
-from axiomatic.entities.models import Entity
+from axiomatic.entities.models import Entity, User
 from practice import events, selectors
 from practice.errors import NOT_A_FIRM_MEMBER, PracticeErrorCode
 from practice.models import (
+    ApprovalStatus,
+    BillingMethod,
     BillingStatus,
     ClientLink,
     Engagement,
@@ -28,6 +37,7 @@ from practice.models import (
     TimeEntry,
 )
 from practice.services.references import external_reference_check, save_guarding_reference
+from practice.services.settings import time_lock_refuse
 
 UNSET = object()
 # `changes` keys of time_entry_update copied as they are, and the field each sets.
@@ -38,21 +48,42 @@ _PLAIN_FIELDS = {
     "billable": "billable",
     "external_reference": "external_reference",
 }
+# Time on these engagements is not billed by the hour: billable: false unless the request says so.
+_NOT_BILLED_BY_THE_HOUR = frozenset({BillingMethod.FIXED_FEE, BillingMethod.NON_BILLABLE})
+# What a derived rate depends on: when one of these changes, an edit derives the rate again.
+_RATE_INPUTS = ("client_id", "engagement_id", "user_id", "date")
 
 
 def _rate_for(
-    *, firm: Entity, link: ClientLink | None, explicit: int | None
+    *,
+    firm: Entity,
+    firm_rate: int | None,
+    link: ClientLink | None,
+    engagement: Engagement | None,
+    user: User | None,
+    work_date: dt.date,
+    explicit: int | None,
 ) -> tuple[int | None, str]:
+    """The entry's rate and where it came from, first found: explicit, engagement, client,
+    staff (effective on `work_date`), firm, none."""
     if explicit is not None:
         return explicit, RateSource.EXPLICIT
+    if engagement is not None and engagement.rate_cents is not None:
+        return engagement.rate_cents, RateSource.ENGAGEMENT
     if link is not None and link.default_rate_cents is not None:
         return link.default_rate_cents, RateSource.CLIENT
-    firm_rate = (
-        FirmProfile.objects.filter(firm=firm).values_list("default_rate_cents", flat=True).first()
-    )
+    if user is not None:
+        staff_rate = selectors.staff_rate_on(firm=firm, user=user, day=work_date)
+        if staff_rate is not None:
+            return staff_rate, RateSource.STAFF
     if firm_rate is not None:
         return firm_rate, RateSource.FIRM
     return None, RateSource.NONE
+
+
+def billable_by_default(engagement: Engagement | None) -> bool:
+    """Whether time on `engagement` is billable when the request does not say."""
+    return engagement is None or engagement.billing_method not in _NOT_BILLED_BY_THE_HOUR
 
 
 def _amount(hours: Decimal, rate: int | None) -> int | None:
@@ -121,7 +152,7 @@ def time_entry_create(
     work_date: dt.date,
     hours: Decimal,
     description: str = "",
-    billable: bool = True,
+    billable: bool | None = None,
     rate_cents: int | None = None,
     engagement_id: str | None = None,
     task_id: str | None = None,
@@ -129,22 +160,35 @@ def time_entry_create(
     default_user=None,
     external_reference: str | None = None,
 ) -> TimeEntry:
+    """Log time. `billable` None: billable unless the engagement is fixed-fee or non-billable."""
     client = link.client
+    profile = selectors.firm_profile(firm)
+    time_lock_refuse(profile, work_date, f"Time dated {work_date.isoformat()} cannot be logged")
     external_reference_check(model=TimeEntry, firm=firm, reference=external_reference)
     refs = _resolve_references(
         firm=firm, client=client, engagement_id=engagement_id, task_id=task_id, user_id=user_id
     )
-    rate, source = _rate_for(firm=firm, link=link, explicit=rate_cents)
+    engagement = refs.get("engagement")
+    user = refs.get("user") if user_id else default_user
+    rate, source = _rate_for(
+        firm=firm,
+        firm_rate=profile.default_rate_cents,
+        link=link,
+        engagement=engagement,
+        user=user,
+        work_date=work_date,
+        explicit=rate_cents,
+    )
     entry = TimeEntry(
         firm=firm,
         client=client,
-        engagement=refs.get("engagement"),
+        engagement=engagement,
         task=refs.get("task"),
-        user=refs.get("user") if user_id else default_user,
+        user=user,
         date=work_date,
         hours=hours,
         description=description,
-        billable=billable,
+        billable=billable_by_default(engagement) if billable is None else billable,
         rate_cents=rate,
         rate_source=source,
         amount_cents=_amount(hours, rate),
@@ -155,8 +199,10 @@ def time_entry_create(
     return entry
 
 
-def _locked_entry(*, firm: Entity, public_id: str) -> TimeEntry:
-    # Why order: the same row lock invoicing takes, so an edit and an invoice never interleave.
+def _locked_entry(*, firm: Entity, public_id: str, profile: FirmProfile) -> TimeEntry:
+    """The firm's entry, row-locked, if it may still be changed or deleted: not billed, not in
+    the locked period, not approved (checked in that order: the first is the hardest to undo)."""
+    # Why lock first: the same row lock invoicing and approving take, so they never interleave.
     entry = TimeEntry.objects.select_for_update().filter(firm=firm, public_id=public_id).first()
     if entry is None:
         raise NotFoundError()
@@ -166,6 +212,18 @@ def _locked_entry(*, firm: Entity, public_id: str) -> TimeEntry:
             " and can no longer be changed or deleted.",
             code=PracticeErrorCode.TIME_ENTRY_INVOICED,
         )
+    time_lock_refuse(
+        profile,
+        entry.date,
+        f"Time entry {entry.public_id} is dated {entry.date.isoformat()} and can no longer be "
+        "changed or deleted",
+    )
+    if entry.approval_status == ApprovalStatus.APPROVED:
+        raise ConflictError(
+            f"Time entry {entry.public_id} is approved and cannot be changed or deleted: "
+            "unapprove it first.",
+            code=PracticeErrorCode.TIME_ENTRY_APPROVED,
+        )
     return entry
 
 
@@ -173,15 +231,19 @@ def _locked_entry(*, firm: Entity, public_id: str) -> TimeEntry:
 def time_entry_update(
     *, firm: Entity, public_id: str, link: ClientLink | None, changes: dict
 ) -> TimeEntry:
-    """Edit an unbilled entry. `link` is the new client's link when `entityId` is given.
+    """Edit an entry that is not billed, approved or in the locked period. `link` is the new
+    client's link when `entityId` is given.
 
     `changes` keys: work_date, hours, description, billable, rate_cents, engagement_id, task_id,
-    user_id, external_reference. Moving to another client drops engagement and task unless given, and
-    re-derives a rate that was not given explicitly.
+    user_id, external_reference. Moving to another client drops engagement and task unless given.
+    A rate that was not given explicitly is derived again when client, engagement, user or date
+    change; `billable` follows a new engagement's default when it followed the old one's.
     """
-    entry = _locked_entry(firm=firm, public_id=public_id)
-    client_changed = link is not None and link.client_id != entry.client_id
-    if client_changed:
+    profile = selectors.firm_profile(firm)
+    entry = _locked_entry(firm=firm, public_id=public_id, profile=profile)
+    before = {name: getattr(entry, name) for name in _RATE_INPUTS}
+    old_engagement = entry.engagement
+    if link is not None and link.client_id != entry.client_id:
         entry.client = link.client
         changes.setdefault("engagement_id", None)
         changes.setdefault("task_id", None)
@@ -191,6 +253,39 @@ def time_entry_update(
         reference=changes.get("external_reference"),
         exclude_pk=entry.pk,
     )
+    _apply_references(entry, firm=firm, changes=changes)
+    for key, attr in _PLAIN_FIELDS.items():
+        if key in changes:
+            setattr(entry, attr, changes[key])
+    if entry.date != before["date"]:
+        time_lock_refuse(
+            profile,
+            entry.date,
+            f"Time entry {entry.public_id} cannot be moved to {entry.date.isoformat()}",
+        )
+    if "billable" not in changes and entry.engagement_id != before["engagement_id"]:
+        entry.billable = _billable_after_move(entry.billable, old_engagement, entry.engagement)
+    inputs_changed = any(getattr(entry, name) != before[name] for name in _RATE_INPUTS)
+    _reprice(
+        entry,
+        firm=firm,
+        profile=profile,
+        link=link,
+        changes=changes,
+        inputs_changed=inputs_changed,
+    )
+    _save(entry)
+    events.time_entry_event("time_entry.updated", firm=firm, entry=entry)
+    return entry
+
+
+def _billable_after_move(billable: bool, old: Engagement | None, new: Engagement | None) -> bool:
+    """A flag that followed the old engagement's default follows the new one's; one set against
+    the default was a decision, and stays."""
+    return billable_by_default(new) if billable == billable_by_default(old) else billable
+
+
+def _apply_references(entry: TimeEntry, *, firm: Entity, changes: dict) -> None:
     refs = _resolve_references(
         firm=firm,
         client=entry.client,
@@ -206,35 +301,44 @@ def time_entry_update(
     )
     if "engagement" in refs and "task" not in refs and stale_task:
         entry.task = None
-    for key, attr in _PLAIN_FIELDS.items():
-        if key in changes:
-            setattr(entry, attr, changes[key])
-    _reprice(entry, firm=firm, link=link, changes=changes, client_changed=client_changed)
-    _save(entry)
-    events.time_entry_event("time_entry.updated", firm=firm, entry=entry)
-    return entry
 
 
 def _reprice(
-    entry: TimeEntry, *, firm: Entity, link: ClientLink | None, changes: dict, client_changed: bool
+    entry: TimeEntry,
+    *,
+    firm: Entity,
+    profile: FirmProfile,
+    link: ClientLink | None,
+    changes: dict,
+    inputs_changed: bool,
 ) -> None:
-    """An explicit rate wins; clearing it, or moving to another client, derives it again."""
+    """An explicit rate wins; clearing it, or changing what a derived rate came from, derives it
+    again from the rates as they are now. Otherwise the snapshot stays; the amount follows hours."""
     if changes.get("rate_cents") is not None:
         entry.rate_cents, entry.rate_source = changes["rate_cents"], RateSource.EXPLICIT
-    elif "rate_cents" in changes or (client_changed and entry.rate_source != RateSource.EXPLICIT):
-        if link is None:  # the entry's own client: its newest link, archived or not
+    elif "rate_cents" in changes or (inputs_changed and entry.rate_source != RateSource.EXPLICIT):
+        if link is None or link.client_id != entry.client_id:
+            # The entry's own client: its newest link, archived or not.
             link = (
                 ClientLink.objects.filter(firm=firm, client_id=entry.client_id)
                 .order_by("-id")
                 .first()
             )
-        entry.rate_cents, entry.rate_source = _rate_for(firm=firm, link=link, explicit=None)
+        entry.rate_cents, entry.rate_source = _rate_for(
+            firm=firm,
+            firm_rate=profile.default_rate_cents,
+            link=link,
+            engagement=entry.engagement,
+            user=entry.user,
+            work_date=entry.date,
+            explicit=None,
+        )
     entry.amount_cents = _amount(entry.hours, entry.rate_cents)
 
 
 @transaction.atomic
 def time_entry_delete(*, firm: Entity, public_id: str) -> None:
-    entry = _locked_entry(firm=firm, public_id=public_id)
+    entry = _locked_entry(firm=firm, public_id=public_id, profile=selectors.firm_profile(firm))
     events.time_entry_event("time_entry.deleted", firm=firm, entry=entry)  # as it was
     entry.delete()
 

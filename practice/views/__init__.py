@@ -9,3 +9,9 @@ from practice.views.engagements import EngagementViewSet
 from practice.views.time import TimeViewSet
 
 __all__ = ["ClientViewSet", "EngagementViewSet", "TimeViewSet"]
+
+# Staff, their rates and the firm's practice settings.
+from practice.views.settings import SettingsViewSet  # noqa: E402
+from practice.views.staff import StaffViewSet  # noqa: E402
+
+__all__ += ["SettingsViewSet", "StaffViewSet"]

@@ -96,7 +96,7 @@ class TimeViewSet(PracticeViewSet):
             work_date=data["date"],
             hours=data["hours"],
             description=data.get("description", ""),
-            billable=data.get("billable", True),
+            billable=data.get("billable"),
             rate_cents=data.get("rate"),
             engagement_id=data.get("engagementId"),
             task_id=data.get("taskId"),

@@ -30,6 +30,9 @@ ENTRY_KEYS = {
     "isLocked",
     "lockedReason",
     "externalReference",
+    "approvalStatus",
+    "approvedAt",
+    "approvedBy",
     "createdAt",
     "updatedAt",
 }

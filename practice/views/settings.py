@@ -1,0 +1,89 @@
+"""GET/PATCH /api/practice/settings: the firm's practice settings. Thin: parse, scope, call a
+service, serialize. `firmEntityId` may be left out (extensions.md): see `OptionalFirmViewSet`."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from axiomatic.api.access import Access
+from axiomatic.api.authentication import ApiKeyUser
+from axiomatic.api.serializers import renamed
+from axiomatic.core.errors import field_errors
+from practice import selectors
+from practice.serializers import FirmSettingsEnvelopeSerializer, FirmSettingsPatchSerializer
+from practice.services import settings as settings_services
+from practice.views.base import FIRM_QUERY, READ, WRITE, PracticeViewSet
+
+SETTINGS_CHANGES = {
+    "requireApproval": "require_approval",
+    "timeLockDate": "time_lock_date",
+    "defaultRate": "default_rate_cents",
+    "paymentTermsDays": "payment_terms_days",
+}
+SEVERAL_FIRMS = "You belong to several firms: name the one you mean."
+NO_FIRM = "Name the firm (you are not a member of one)."
+
+
+# Endpoints where `firmEntityId` (query string or body) may be left out: an API key acts for its
+# own firm, a session for the one firm its user belongs to; a session reaching several firms (or
+# none) must name one, else 400. (A comment, not a docstring: drf-spectacular would publish it as
+# the description of every endpoint of every subclass.)
+class OptionalFirmViewSet(PracticeViewSet):
+    def caller_firm(self, *, write: bool = False, body: dict | None = None) -> Access:
+        named = self.request.query_params.get("firmEntityId") is not None or (
+            (body or {}).get("firmEntityId") is not None
+        )
+        if not named:
+            body = {**(body or {}), "firmEntityId": self._implied_firm_id()}
+        return self.firm(write=write, body=body)
+
+    def _implied_firm_id(self) -> str:
+        user = self.request.user
+        if isinstance(user, ApiKeyUser):
+            return user.api_key.firm.public_id
+        firms = selectors.firm_public_ids_of_staff(user)
+        if len(firms) != 1:
+            raise field_errors({"firmEntityId": [SEVERAL_FIRMS if firms else NO_FIRM]})
+        return firms[0]
+
+
+def settings_changes(data: dict) -> dict:
+    """The PATCH body's settings under the service's names (`timeRounding` is two of them)."""
+    changes = renamed(data, SETTINGS_CHANGES)
+    if "timeRounding" in data:
+        changes["time_rounding_minutes"] = data["timeRounding"]["minutes"]
+        changes["time_rounding_mode"] = data["timeRounding"]["mode"]
+    return changes
+
+
+class SettingsViewSet(OptionalFirmViewSet):
+    @extend_schema(
+        operation_id="practice_settings_get",
+        summary="The firm's practice settings",
+        description="Every setting, with its default until the firm changes it.",
+        parameters=[FIRM_QUERY],
+        responses={200: FirmSettingsEnvelopeSerializer, **READ},
+    )
+    def retrieve(self, request):
+        access = self.caller_firm()
+        profile = selectors.firm_profile(access.entity)
+        return Response(FirmSettingsEnvelopeSerializer(profile).data)
+
+    @extend_schema(
+        operation_id="practice_settings_update",
+        summary="Change some of the firm's practice settings (a firm ADMIN only)",
+        description=(
+            "Only the keys given change. `timeRounding` takes both `minutes` and `mode`. A key "
+            "that is not a setting is a 400. A firm ADMIN only: a MEMBER's session is 403, and so "
+            "is an API key whose creator is not (or no longer) an ADMIN of the firm."
+        ),
+        parameters=[FIRM_QUERY],
+        request=FirmSettingsPatchSerializer,
+        responses={200: FirmSettingsEnvelopeSerializer, **WRITE},
+    )
+    def partial_update(self, request):
+        data = self.body(FirmSettingsPatchSerializer)
+        access = self.caller_firm(write=True, body=data)
+        profile = settings_services.firm_settings_update(
+            firm=access.entity, by=access.actor, changes=settings_changes(data)
+        )
+        return Response(FirmSettingsEnvelopeSerializer(profile).data)
