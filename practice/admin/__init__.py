@@ -9,56 +9,92 @@ from django import forms
 from django.contrib import admin
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin
 from axiomatic.entities.models import EntityType
+from practice.admin import staff
 from practice.admin.common import _refusal, _run_action
 from practice.admin.engagements import EngagementAdmin, TaskAdmin
+from practice.admin.staff import FirmAdminWrites, StaffRateAdmin
 from practice.admin.time import TimeEntryAdmin
 from practice.models import ClientLink, FirmProfile, Invitation, InvitationStatus
-from practice.selectors import is_firm_admin
-from practice.services.clients import client_archive, client_update, firm_profile_save
+from practice.services.clients import client_archive, client_update
 from practice.services.invitations import invitation_create
+from practice.services.settings import firm_settings_update
 
-__all__ = ["EngagementAdmin", "TaskAdmin", "TimeEntryAdmin"]
+__all__ = ["EngagementAdmin", "StaffRateAdmin", "TaskAdmin", "TimeEntryAdmin"]
+
+staff.register()  # the Staff page, listed under Practice
+
+
+# The settings the form edits, in the order it shows them.
+SETTINGS_FIELDS = (
+    "require_approval",
+    "time_lock_date",
+    "time_rounding_minutes",
+    "time_rounding_mode",
+    "default_rate_cents",
+    "payment_terms_days",
+    "require_mfa",
+)
+# Settings that always have a value: one missing from a POST keeps the current value.
+_KEPT_WHEN_LEFT_OUT = ("time_rounding_minutes", "time_rounding_mode", "payment_terms_days")
 
 
 class FirmProfileForm(forms.ModelForm):
-    """The firm's practice settings, saved by `firm_profile_save` in `clean()` (ADR 0016): only a
-    firm ADMIN may switch `require_mfa`, whoever else may edit the rate."""
+    """The firm's practice settings, saved by `firm_settings_update` in `clean()` (ADR 0016, 0024):
+    a firm ADMIN's to change, all of them. A setting left out of the POST stays as it is."""
 
     by = None  # the signed-in user, set by FirmProfileAdmin.get_form
 
     class Meta:
         model = FirmProfile
-        fields = ("firm", "default_rate_cents", "require_mfa")
+        fields = ("firm", *SETTINGS_FIELDS)
+        widgets = {"time_lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in _KEPT_WHEN_LEFT_OUT:
+            if name in self.fields:
+                self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
         firm = self.instance.firm if self.instance.pk else cleaned.get("firm")
         if self.errors or firm is None:
             return cleaned
+        changes = {
+            name: cleaned.get(name)
+            for name in SETTINGS_FIELDS
+            if name in self.fields
+            and not (name in _KEPT_WHEN_LEFT_OUT and cleaned.get(name) in (None, ""))
+        }
         try:
-            # Read-only for this user (not the firm's ADMIN): absent here, so left as it is.
-            self.instance = firm_profile_save(
-                firm=firm,
-                by=self.by,
-                default_rate_cents=cleaned.get("default_rate_cents"),
-                require_mfa=cleaned.get("require_mfa") if "require_mfa" in self.fields else None,
-            )
+            self.instance = firm_settings_update(firm=firm, by=self.by, changes=changes)
         except ApplicationError as error:
             raise _refusal(error) from error
         return cleaned
 
 
 @admin.register(FirmProfile)
-class FirmProfileAdmin(ScopedAdmin):
-    """A firm's practice settings: its default rate, and whether its staff must use MFA. Writing
-    staff may add them for their firm (until then the firm has none)."""
+class FirmProfileAdmin(FirmAdminWrites, ScopedAdmin):
+    """A firm's practice settings: approval before billing, the time lock date, invoice rounding,
+    the default rate, payment terms and staff MFA. A firm ADMIN adds and changes them (until the
+    first change the firm has the defaults); the firm's other staff read them."""
 
     scope_firm = "firm"
     form = FirmProfileForm
-    list_display = ("firm", "default_rate_cents", "require_mfa", "updated_at")
+    list_display = (
+        "firm",
+        "require_approval",
+        "time_lock_date",
+        "rounding",
+        "default_rate",
+        "payment_terms_days",
+        "require_mfa",
+        "updated_at",
+    )
     list_select_related = ("firm",)
     search_fields = ("firm__name",)
 
@@ -67,13 +103,22 @@ class FirmProfileAdmin(ScopedAdmin):
         return type(form.__name__, (form,), {"by": request.user})
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["firm"] if obj is not None else []
-        if obj is not None and not is_firm_admin(firm=obj.firm, user=request.user):
-            fields.append("require_mfa")
-        return fields
+        return ["firm"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        pass  # saved by firm_profile_save in the form's clean()
+        pass  # saved by firm_settings_update in the form's clean()
+
+    @admin.display(description="Invoice rounding")
+    def rounding(self, obj: FirmProfile) -> str:
+        if not obj.time_rounding_minutes:
+            return "None"
+        return f"{obj.time_rounding_minutes} min, {obj.get_time_rounding_mode_display().lower()}"
+
+    @admin.display(description="Default rate", ordering="default_rate_cents")
+    def default_rate(self, obj: FirmProfile) -> str:
+        if obj.default_rate_cents is None:
+            return "—"
+        return format_money(obj.default_rate_cents, obj.firm.currency)
 
 
 class ClientLinkForm(forms.ModelForm):

@@ -3,11 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from axiomatic.core.db import in_savepoint
-from axiomatic.core.errors import AccessDeniedError, ConflictError
-from axiomatic.entities.models import Entity, User
+from axiomatic.entities.models import Entity
 from axiomatic.entities.services import entity_create
-from practice import events, selectors, signals
+from practice import events, signals
 from practice.models import ClientLink, FirmProfile
 from practice.services.invitations import invitations_revoke_pending
 from practice.services.references import external_reference_check, save_guarding_reference
@@ -104,33 +102,10 @@ def client_archive(*, link: ClientLink) -> ClientLink:
     return link
 
 
-ONLY_ADMINS_REQUIRE_MFA = "Only an ADMIN of the firm may change whether its staff must use MFA."
-
-
-@transaction.atomic
-def firm_profile_save(
-    *, firm: Entity, by: User, default_rate_cents: int | None, require_mfa: bool | None = None
-) -> FirmProfile:
-    """The firm's practice settings from its admin page. `require_mfa` None leaves it as it is;
-    changing it is for a firm ADMIN (or a superuser) only: it decides how every colleague signs in."""
-    profile = FirmProfile.objects.select_for_update().filter(firm=firm).first()
-    if profile is None:
-        profile = FirmProfile(firm=firm)
-    if require_mfa is not None and require_mfa != profile.require_mfa:
-        if not selectors.is_firm_admin(firm=firm, user=by):
-            raise AccessDeniedError(ONLY_ADMINS_REQUIRE_MFA)
-        profile.require_mfa = require_mfa
-    profile.default_rate_cents = default_rate_cents
-    in_savepoint(profile.save, on_conflict=lambda error: _profile_raced(firm))
-    return profile
-
-
-def _profile_raced(firm: Entity):
-    raise ConflictError(f"{firm}'s settings were just created elsewhere: reload and try again.")
-
-
 @transaction.atomic
 def firm_default_rate_set(*, firm: Entity, rate_cents: int | None) -> FirmProfile:
+    """Set the firm's default rate, no questions asked: for the platform's own set-up (seed data,
+    tests). People change it through practice.services.settings, as a firm ADMIN."""
     profile, _ = FirmProfile.objects.update_or_create(
         firm=firm, defaults={"default_rate_cents": rate_cents}
     )
