@@ -144,6 +144,8 @@ def engagement_create(
         "budget_hours": budget_hours,
         "budget_amount_cents": budget_amount_cents,
     }
+    if due_date is not None and due_date < start_date:
+        raise field_errors({"dueDate": ["Must not be before startDate."]})
     _check_economics(economics)
     engagement = Engagement.objects.create(
         firm=firm,
