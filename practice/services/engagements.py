@@ -56,14 +56,8 @@ def period_key(recurrence: str | None, start: dt.date) -> str | None:
     return None
 
 
-# The economics fields, as the model names them, and the names a refusal gives them (the API's).
-ECONOMICS = {
-    "billing_method": "billingMethod",
-    "rate_cents": "rate",
-    "fee_cents": "fee",
-    "budget_hours": "budgetHours",
-    "budget_amount_cents": "budgetAmount",
-}
+# The economics fields, as the model names them (a refusal names them as the API does).
+ECONOMICS = ("billing_method", "rate_cents", "fee_cents", "budget_hours", "budget_amount_cents")
 MAX_BUDGET_HOURS = Decimal("999999.99")
 
 
