@@ -4,12 +4,23 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    DecimalField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from axiomatic.core.errors import NotFoundError
 from axiomatic.core.filtering import filtered
 from axiomatic.core.history import Change, history_changes, history_of
+from axiomatic.core.money import ratio
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
@@ -129,11 +140,14 @@ def time_entry_get(*, firm: Entity, public_id: str) -> TimeEntry:
 
 def engagement_list(*, firm: Entity, filters: dict) -> QuerySet[Engagement]:
     """`filters`: client_entity_id, status, assignee_user_id, updated_since
-    (practice.filters.EngagementFilter)."""
+    (practice.filters.EngagementFilter). Each row carries its actuals (`engagements_with_actuals`):
+    the list is two queries (engagements, tasks) whatever the number of engagements and entries."""
     qs = filtered(EngagementFilter, Engagement.objects.filter(firm=firm), filters)
     tasks = Task.objects.select_related("assignee").order_by("position", "id")
-    return qs.select_related("client", "assignee").prefetch_related(
-        Prefetch("tasks", queryset=tasks)
+    return (
+        engagements_with_actuals(qs)
+        .select_related("client", "assignee")
+        .prefetch_related(Prefetch("tasks", queryset=tasks))
     )
 
 
@@ -142,6 +156,42 @@ def engagement_get(*, firm: Entity, public_id: str) -> Engagement:
     if engagement is None:
         raise NotFoundError()
     return engagement
+
+
+def engagements_with_actuals(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """`queryset` with each engagement's actuals as columns of the same query (one correlated
+    subquery each, never a query per engagement; docs/adr/0026):
+
+    - `actual_hours`: the hours of all its time entries, billable or not;
+    - `actual_amount_cents`: their standard value, the sum of each entry's amount (hours x the rate
+      stored on it); an entry without a rate adds nothing.
+    """
+    time = TimeEntry.objects.filter(engagement=OuterRef("pk")).order_by().values("engagement")
+    hours = DecimalField(max_digits=12, decimal_places=2)
+    return queryset.annotate(
+        actual_hours=Coalesce(
+            Subquery(time.annotate(total=Sum("hours")).values("total"), output_field=hours),
+            Value(Decimal("0"), output_field=hours),
+        ),
+        actual_amount_cents=Coalesce(
+            Subquery(
+                time.annotate(total=Sum("amount_cents")).values("total"),
+                output_field=BigIntegerField(),
+            ),
+            Value(0, output_field=BigIntegerField()),
+        ),
+    )
+
+
+def engagement_budget_used(engagement: Engagement) -> Decimal | None:
+    """The share of its budget an engagement (from `engagements_with_actuals`) has used, as a
+    fraction to four places (0.8235; above 1 when over budget); None without a budget. With both
+    budgets set the amount budget is the one measured (docs/adr/0026)."""
+    if engagement.budget_amount_cents is not None:
+        return ratio(engagement.actual_amount_cents, engagement.budget_amount_cents)
+    if engagement.budget_hours is not None:
+        return ratio(engagement.actual_hours, engagement.budget_hours)
+    return None
 
 
 # What a time entry's history shows: every field an integration sees, none of the bookkeeping.

@@ -1,6 +1,8 @@
 """Wire format of the practice API: the contract's camelCase keys, public ids, cents."""
 
-from drf_spectacular.utils import extend_schema_serializer
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
@@ -8,6 +10,7 @@ from axiomatic.api.fields import (
     CentsField,
     DecimalNumberField,
     HoursField,
+    PositiveCentsField,
     PublicIdField,
     QueryBooleanField,
     StrictBooleanField,
@@ -25,6 +28,7 @@ from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
 from practice.models import (
     ApprovalStatus,
+    BillingMethod,
     BillingMode,
     BillingStatus,
     ClientTier,
@@ -36,6 +40,7 @@ from practice.models import (
     RoundingMode,
 )
 from practice.pricing import fee_fields
+from practice.selectors import engagement_budget_used
 
 
 def _reference_field(**kwargs):
@@ -266,6 +271,43 @@ class TimeDeleteQuerySerializer(FirmQuerySerializer):
 # --- Engagements -------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "format": "decimal",
+        "minimum": 0.01,
+        "maximum": 999999.99,
+        "multipleOf": 0.01,
+        "nullable": True,
+    }
+)
+class BudgetHoursField(serializers.Field):
+    """An engagement's hours budget: a JSON number with at most two decimal places, greater than 0
+    and at most 999,999.99 (what its column holds)."""
+
+    MAX = Decimal("999999.99")
+    default_error_messages = {
+        "invalid": "Must be a number.",
+        "places": "Must have at most two decimal places.",
+        "range": "Must be greater than 0 and at most 999999.99.",
+    }
+
+    def to_internal_value(self, data):
+        if type(data) not in (int, float):
+            self.fail("invalid")
+        value = Decimal(repr(data)) if isinstance(data, float) else Decimal(data)
+        if not value.is_finite():
+            self.fail("invalid")
+        if not (0 < value <= self.MAX):
+            self.fail("range")  # first: a far larger number cannot be quantized
+        if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+            self.fail("places")
+        return value.quantize(Decimal("0.01"))
+
+    def to_representation(self, value):
+        return float(value)
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     title = serializers.CharField()
@@ -296,6 +338,34 @@ class EngagementSerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
     tasks = TaskSerializer(many=True, source="tasks.all")
+    # Economics (docs/adr/0026). The actuals come from selectors.engagements_with_actuals.
+    billingMethod = serializers.ChoiceField(source="billing_method", choices=BillingMethod.choices)
+    rate = serializers.IntegerField(
+        source="rate_cents", allow_null=True, help_text="Cents per hour for time on it."
+    )
+    fee = serializers.IntegerField(
+        source="fee_cents", allow_null=True, help_text="Cents; set exactly when fixed_fee."
+    )
+    budgetHours = DecimalNumberField(source="budget_hours", allow_null=True)
+    budgetAmount = serializers.IntegerField(
+        source="budget_amount_cents", allow_null=True, help_text="Cents."
+    )
+    actualHours = DecimalNumberField(
+        source="actual_hours", help_text="Hours of all its time, billable or not."
+    )
+    actualAmount = serializers.IntegerField(
+        source="actual_amount_cents",
+        help_text="Cents: the standard value of all its time (each entry's amount; none without "
+        "a rate).",
+    )
+    budgetUsed = serializers.SerializerMethodField(
+        help_text="actualAmount / budgetAmount, else actualHours / budgetHours, to four places; "
+        "null without a budget."
+    )
+
+    def get_budgetUsed(self, engagement) -> float | None:
+        used = engagement_budget_used(engagement)
+        return None if used is None else float(used)
 
 
 class EngagementEnvelopeSerializer(serializers.Serializer):
@@ -321,6 +391,17 @@ class EngagementCreateSerializer(serializers.Serializer):
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
     dueDate = BoundedDateField(required=False, allow_null=True, default=None)
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True, default=None)
+    billingMethod = serializers.ChoiceField(
+        choices=BillingMethod.choices, default=BillingMethod.HOURLY
+    )
+    rate = CentsField(required=False, allow_null=True, default=None, help_text="Cents per hour.")
+    fee = PositiveCentsField(
+        required=False, allow_null=True, default=None, help_text="Cents; required for fixed_fee."
+    )
+    budgetHours = BudgetHoursField(required=False, allow_null=True, default=None)
+    budgetAmount = PositiveCentsField(
+        required=False, allow_null=True, default=None, help_text="Cents."
+    )
 
     def validate(self, attrs):
         if attrs.get("dueDate") and attrs["dueDate"] < attrs["startDate"]:
@@ -355,6 +436,15 @@ class EngagementUpdateSerializer(FirmPatchSerializer):
     assigneeUserId = PublicIdField(prefix="usr", required=False, allow_null=True)
     notes = StrictCharField(max_length=10000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=EngagementStatus.choices, required=False)
+    billingMethod = serializers.ChoiceField(
+        choices=BillingMethod.choices,
+        required=False,
+        help_text="Leaving fixed_fee clears the fee.",
+    )
+    rate = CentsField(required=False, allow_null=True, help_text="Cents per hour.")
+    fee = PositiveCentsField(required=False, allow_null=True, help_text="Cents; fixed_fee only.")
+    budgetHours = BudgetHoursField(required=False, allow_null=True)
+    budgetAmount = PositiveCentsField(required=False, allow_null=True, help_text="Cents.")
 
 
 # A time entry's history (GET /time/{id}/history): its fields under the entry's names and types.

@@ -10,6 +10,11 @@
   billed (lines after it) and what was collected (the invoice's live payments, shared over its lines
   in proportion to what they billed, summed exactly and rounded once per row). One query grouped by
   the key and the invoice; the rows are folded per key here.
+- By engagement, a fixed-fee engagement's row compares what was billed for it (its fee items, and
+  any of its time billed on top) with the standard value of the work: the hours and amounts of its
+  time entries dated in the range, billable or not, billed or not (docs/adr/0026). That is one more
+  grouped query, over those engagements' time; hourly and non-billable engagements' rows stay the
+  billed lines' own hours and standard value.
 """
 
 import datetime as dt
@@ -38,7 +43,7 @@ from django.utils import timezone
 from axiomatic.core.money import half_up_cents, prorata_cents, ratio
 from axiomatic.entities.models import Entity
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment
-from practice.models import TimeEntry
+from practice.models import BillingMethod, TimeEntry
 
 BUCKETS = ("current", "days_1_to_30", "days_31_to_60", "days_61_to_90", "over_90")
 
@@ -218,14 +223,82 @@ GROUPS = {
         Coalesce("engagement__name", "time_entry__engagement__name"),
     ),
 }
+# By engagement, whose billing method says how its row is measured (`_by_engagement`).
+GROUP_METHOD = Coalesce("engagement__billing_method", "time_entry__engagement__billing_method")
+
+
+def _fixed_fee_time(*, firm: Entity, date_from: dt.date, date_to: dt.date) -> dict[str, dict]:
+    """The standard value of the fixed-fee engagements' time dated in the range, by engagement
+    public id: its hours and amounts, billable or not, billed or not (no rate: no amount). One
+    grouped query."""
+    grouped = (
+        TimeEntry.objects.filter(
+            firm=firm,
+            engagement__billing_method=BillingMethod.FIXED_FEE,
+            date__gte=date_from,
+            date__lte=date_to,
+        )
+        .values("engagement__public_id", "engagement__name")
+        .annotate(hours=Sum("hours"), standard=Coalesce(Sum("amount_cents"), _zero()))
+        .order_by()
+    )
+    return {
+        row["engagement__public_id"]: {
+            "name": row["engagement__name"],
+            "hours": Decimal(row["hours"]),
+            "standard": int(row["standard"]),
+        }
+        for row in grouped
+    }
+
+
+def _by_engagement(folded: dict[str | None, dict], fixed_fee_time: dict[str, dict]) -> None:
+    """Measure each fixed-fee engagement's billing against its time, not against the lines' own
+    standard value (an item's standard value is the fee itself): in `folded`, in place. Fixed-fee
+    engagements with time in the range and nothing billed get a row too (realization 0)."""
+    for key, acc in folded.items():
+        if acc["method"] == BillingMethod.FIXED_FEE:
+            time = fixed_fee_time.get(key, {"hours": Decimal("0"), "standard": 0})
+            acc["hours"], acc["standard"] = time["hours"], time["standard"]
+    for key, time in fixed_fee_time.items():
+        if key not in folded:
+            folded[key] = {**time, "billed": 0, "method": BillingMethod.FIXED_FEE}
+
+
+def _fold(grouped) -> tuple[dict[str | None, dict], dict[str | None, Fraction]]:
+    """The (key, invoice) rows folded per key, and each key's exact share of the collections."""
+    folded: dict[str | None, dict] = {}
+    collected: dict[str | None, Fraction] = defaultdict(Fraction)
+    for row in grouped:
+        acc = folded.setdefault(
+            row["group_key"],
+            {
+                "name": row["group_name"],
+                "method": row.get("group_method"),
+                "hours": Decimal("0"),
+                "standard": 0,
+                "billed": 0,
+            },
+        )
+        acc["hours"] += Decimal(row["hours"])
+        acc["standard"] += int(row["standard"])
+        acc["billed"] += int(row["billed"])
+        collected[row["group_key"]] += prorata_cents(
+            int(row["invoice_paid"]), part=int(row["billed"]), whole=int(row["invoice_total"])
+        )
+    return folded, collected
 
 
 def realization(
     *, firm: Entity, date_from: dt.date, date_to: dt.date, group_by: str = "client"
 ) -> Realization:
     """Standard, billed and collected amounts of the invoices issued in the range, per `group_by`
-    (client, user, engagement). One query whatever the number of invoices."""
+    (client, user, engagement). One query whatever the number of invoices; by engagement, one more
+    for the fixed-fee engagements' time."""
     key, name = GROUPS[group_by]
+    group = {"group_key": key, "group_name": name}
+    if group_by == "engagement":
+        group["group_method"] = GROUP_METHOD
     grouped = (
         InvoiceLine.objects.filter(
             invoice__firm=firm,
@@ -233,8 +306,8 @@ def realization(
             invoice__issue_date__lte=date_to,
         )
         .exclude(invoice__status=InvoiceStatus.VOID)
-        .annotate(group_key=key, group_name=name)
-        .values("group_key", "group_name", "invoice_id")
+        .annotate(**group)
+        .values(*group, "invoice_id")
         .annotate(
             hours=Coalesce(Sum("hours"), Value(Decimal("0"))),
             standard=Sum("standard_amount_cents"),
@@ -244,18 +317,14 @@ def realization(
         )
         .order_by("group_name", "group_key", "invoice_id")
     )
-    folded: dict[str | None, dict] = {}
-    collected: dict[str | None, Fraction] = defaultdict(Fraction)
-    for row in grouped:
-        acc = folded.setdefault(
-            row["group_key"],
-            {"name": row["group_name"], "hours": Decimal("0"), "standard": 0, "billed": 0},
-        )
-        acc["hours"] += Decimal(row["hours"])
-        acc["standard"] += int(row["standard"])
-        acc["billed"] += int(row["billed"])
-        collected[row["group_key"]] += prorata_cents(
-            int(row["invoice_paid"]), part=int(row["billed"]), whole=int(row["invoice_total"])
+    folded, collected = _fold(grouped)
+    if group_by == "engagement":
+        time = _fixed_fee_time(firm=firm, date_from=date_from, date_to=date_to)
+        _by_engagement(folded, time)
+        # Rows by name, then id; the lines of no engagement last (SQL orders NULL differently on
+        # each database, and the time-only rows join here).
+        folded = dict(
+            sorted(folded.items(), key=lambda kv: (kv[0] is None, kv[1]["name"] or "", kv[0] or ""))
         )
     rows = [
         RealizationRow(

@@ -6,10 +6,18 @@ engagement. Completing a recurring engagement creates the next occurrence, exact
 of a series are numbered and keyed by period (2026-10, 2026-Q4, 2026) under unique constraints, and
 the completing transaction holds the engagement's row lock, so a second or concurrent completion
 finds the next occurrence already there.
+
+Economics (docs/adr/0026): an engagement is billed `hourly` (its time at its rates), for a
+`fixed_fee` (the fee, billed as an invoice item naming the engagement; its time is what the fee is
+measured against) or not at all (`non_billable`). Exactly the fixed-fee ones carry a fee: one given
+to another kind is refused, and moving an engagement off fixed_fee clears its fee. Budgets, in
+hours and/or in money, are optional and positive; each occurrence of a series inherits them, with
+the rate, fee and billing method.
 """
 
 import calendar
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +27,7 @@ from axiomatic.core.history import history_record_bulk
 from axiomatic.entities.models import Entity
 from practice import events
 from practice.errors import PracticeErrorCode
-from practice.models import Engagement, EngagementStatus, Recurrence, Task
+from practice.models import BillingMethod, Engagement, EngagementStatus, Recurrence, Task
 from practice.task_templates import STANDARD_TASKS
 
 MONTHS_PER_PERIOD = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.ANNUAL: 12}
@@ -48,6 +56,49 @@ def period_key(recurrence: str | None, start: dt.date) -> str | None:
     return None
 
 
+# The economics fields, as the model names them (a refusal names them as the API does).
+ECONOMICS = ("billing_method", "rate_cents", "fee_cents", "budget_hours", "budget_amount_cents")
+MAX_BUDGET_HOURS = Decimal("999999.99")
+
+
+def _check_economics(values: dict) -> None:
+    """Every rule on an engagement's economics (`values`: the ECONOMICS fields as they will be),
+    all problems reported together. The API's serializers check types and ranges first; the admin's
+    form reaches these checks with whatever the model's fields let through."""
+    problems: dict[str, list[str]] = {}
+    method, fee = values["billing_method"], values["fee_cents"]
+    if method not in BillingMethod.values:
+        problems["billingMethod"] = [f"Must be one of {', '.join(BillingMethod.values)}."]
+    elif method == BillingMethod.FIXED_FEE and fee is None:
+        problems["fee"] = ["Required for a fixed_fee engagement (cents, greater than 0)."]
+    elif method != BillingMethod.FIXED_FEE and fee is not None:
+        problems["fee"] = [
+            f"Only a fixed_fee engagement has a fee; this one is {method}: leave the fee out "
+            "or set billingMethod to fixed_fee."
+        ]
+    if fee is not None and fee <= 0:
+        problems.setdefault("fee", []).append("Must be greater than 0.")
+    if values["rate_cents"] is not None and values["rate_cents"] < 0:
+        problems["rate"] = ["Must not be negative."]
+    hours = values["budget_hours"]
+    if hours is not None and not (0 < hours <= MAX_BUDGET_HOURS):
+        problems["budgetHours"] = [f"Must be greater than 0 and at most {MAX_BUDGET_HOURS}."]
+    amount = values["budget_amount_cents"]
+    if amount is not None and amount <= 0:
+        problems["budgetAmount"] = ["Must be greater than 0."]
+    if problems:
+        raise field_errors(problems)
+
+
+def _economics_after(engagement: Engagement, changes: dict) -> dict:
+    """The economics fields once `changes` apply: leaving fixed_fee without naming a fee clears
+    it (a fee belongs to fixed-fee engagements alone)."""
+    values = {key: changes.get(key, getattr(engagement, key)) for key in ECONOMICS}
+    if "fee_cents" not in changes and values["billing_method"] != BillingMethod.FIXED_FEE:
+        values["fee_cents"] = None
+    return values
+
+
 def _create_tasks(engagement: Engagement) -> None:
     tasks = Task.objects.bulk_create(
         Task(
@@ -74,7 +125,22 @@ def engagement_create(
     notes: str = "",
     due_date: dt.date | None = None,
     assignee=None,
+    billing_method: str = BillingMethod.HOURLY,
+    rate_cents: int | None = None,
+    fee_cents: int | None = None,
+    budget_hours: Decimal | None = None,
+    budget_amount_cents: int | None = None,
 ) -> Engagement:
+    economics = {
+        "billing_method": billing_method,
+        "rate_cents": rate_cents,
+        "fee_cents": fee_cents,
+        "budget_hours": budget_hours,
+        "budget_amount_cents": budget_amount_cents,
+    }
+    if due_date is not None and due_date < start_date:
+        raise field_errors({"dueDate": ["Must not be before startDate."]})
+    _check_economics(economics)
     engagement = Engagement.objects.create(
         firm=firm,
         client=client,
@@ -88,6 +154,7 @@ def engagement_create(
         due_date=due_date,
         assignee=assignee,
         notes=notes,
+        **economics,
     )
     _create_tasks(engagement)
     events.engagement_event("engagement.created", firm=firm, engagement=engagement)
@@ -120,6 +187,7 @@ def _next_occurrence(engagement: Engagement, *, firm: Entity) -> Engagement | No
         due_date=due,
         assignee_id=engagement.assignee_id,
         notes=engagement.notes,
+        **{key: getattr(engagement, key) for key in ECONOMICS},
     )
     _create_tasks(successor)
     events.engagement_event("engagement.created", firm=firm, engagement=successor)
@@ -166,12 +234,18 @@ def engagement_set_status(*, firm: Entity, public_id: str, status: str) -> Engag
 
 @transaction.atomic
 def engagement_update(*, firm: Entity, public_id: str, changes: dict) -> Engagement:
-    """Edit name, due_date, assignee, notes and/or status."""
+    """Edit name, due_date, assignee, notes, the economics (billing_method, rate_cents, fee_cents,
+    budget_hours, budget_amount_cents) and/or status. Checked whole under the row lock: nothing is
+    written unless every change is accepted."""
     engagement = _locked(firm=firm, public_id=public_id)
     due = changes.get("due_date")
     if due is not None and due < engagement.start_date:
         raise field_errors({"dueDate": ["Must not be before startDate."]})
+    economics = _economics_after(engagement, changes)
+    _check_economics(economics)
     fields = [key for key in ("name", "due_date", "assignee", "notes") if key in changes]
+    fields += [key for key in ECONOMICS if economics[key] != getattr(engagement, key)]
+    changes = {**changes, **economics}
     for key in fields:
         setattr(engagement, key, changes[key])
     if fields:

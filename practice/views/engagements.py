@@ -28,6 +28,13 @@ ENGAGEMENT_FILTERS = {
     "updatedSince": "updated_since",
 }
 ENGAGEMENT_CHANGES = {"name": "name", "dueDate": "due_date", "notes": "notes", "status": "status"}
+ENGAGEMENT_ECONOMICS = {
+    "billingMethod": "billing_method",
+    "rate": "rate_cents",
+    "fee": "fee_cents",
+    "budgetHours": "budget_hours",
+    "budgetAmount": "budget_amount_cents",
+}
 
 
 def _engagement_response(access: Access, public_id: str, status_code=status.HTTP_200_OK):
@@ -48,7 +55,7 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
 
     @extend_schema(
         operation_id="practice_engagements_list",
-        summary="List engagements with their tasks",
+        summary="List engagements with their tasks, actuals and budget use",
         parameters=[EngagementListQuerySerializer],
         responses={200: EngagementSerializer(many=True), **READ},
     )
@@ -57,7 +64,8 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
 
     @extend_schema(
         operation_id="practice_engagements_create",
-        summary="Create an engagement with its type's standard tasks",
+        summary="Create an engagement with its type's standard tasks, its billing method, rate, "
+        "fee and budgets",
         request=EngagementCreateSerializer,
         responses={201: EngagementEnvelopeSerializer, **WRITE},
     )
@@ -75,6 +83,7 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
             notes=data["notes"],
             due_date=data["dueDate"],
             assignee=self.member(access, data["assigneeUserId"], "assigneeUserId"),
+            **renamed(data, ENGAGEMENT_ECONOMICS),
         )
         return _engagement_response(access, engagement.public_id, status.HTTP_201_CREATED)
 
@@ -100,7 +109,8 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
 
     @extend_schema(
         operation_id="practice_engagements_update",
-        summary="Edit an engagement: name, due date, assignee, notes, status",
+        summary="Edit an engagement: name, due date, assignee, notes, status, billing method, "
+        "rate, fee, budgets",
         parameters=[FIRM_QUERY],
         request=EngagementUpdateSerializer,
         responses={200: EngagementEnvelopeSerializer, **WRITE},
@@ -109,7 +119,7 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
         engagement_id = self.path_id(engagement_id, "eng", "engagementId")
         data = self.body(EngagementUpdateSerializer)
         access = self.firm(write=True, body=data)
-        changes = renamed(data, ENGAGEMENT_CHANGES)
+        changes = renamed(data, ENGAGEMENT_CHANGES | ENGAGEMENT_ECONOMICS)
         if "assigneeUserId" in data:
             changes["assignee"] = self.member(access, data["assigneeUserId"], "assigneeUserId")
         engagement_services.engagement_update(

@@ -24,6 +24,15 @@ ENGAGEMENT_KEYS = {
     "createdAt",
     "updatedAt",
     "tasks",
+    # docs: spec/extensions.md, Practice depth
+    "billingMethod",
+    "rate",
+    "fee",
+    "budgetHours",
+    "budgetAmount",
+    "actualHours",
+    "actualAmount",
+    "budgetUsed",
 }
 TASK_KEYS = {"id", "title", "position", "dueDate", "assigneeUserId", "completed", "completedAt"}
 
