@@ -28,7 +28,7 @@ from billing.services.invoices import (
 )
 from billing.services.payments import payment_create
 from billing.services.stripe_sync import StripeNotConfigured, stripe_sync_failed, stripe_sync_firm
-from practice.models import TimeEntry
+from practice.models import BillingMethod, Engagement, TimeEntry
 from practice.selectors import active_client_links
 
 
@@ -50,6 +50,7 @@ class DemoInvoice:
     terms_days: int = 30
     write_down: tuple[Fraction, str] | None = None  # share of the subtotal, reason
     payments: tuple[DemoPayment, ...] = ()
+    fixed_fee: bool = False  # also bill the client's fixed-fee engagement (its fee, named)
 
 
 FULL = Fraction(1)
@@ -97,6 +98,7 @@ DEMO_INVOICES = (
         issued_days_ago=14,
         work=(91, 15),
         write_down=(Fraction(10, 100), "Nonprofit rate: 10% off standard fees"),
+        fixed_fee=True,
     ),
 )
 
@@ -176,13 +178,14 @@ def _invoice_create(firm, link, plan: DemoInvoice, *, today: dt.date, owner) -> 
             .order_by("date", "id")
             .values_list("public_id", flat=True)
         )
-    if not entry_ids and not plan.items:
+    items = plan.items + (_fixed_fee_items(firm, link) if plan.fixed_fee else ())
+    if not entry_ids and not items:
         return None
     issued = today - dt.timedelta(days=plan.issued_days_ago)
     adjustment = NO_ADJUSTMENT
     if plan.write_down is not None:
         share, reason = plan.write_down
-        subtotal = sum(item.amount_cents for item in plan.items) + sum(
+        subtotal = sum(item.amount_cents for item in items) + sum(
             TimeEntry.objects.filter(public_id__in=entry_ids).values_list("amount_cents", flat=True)
         )
         adjustment = Adjustment(-int(subtotal * share), reason)
@@ -190,9 +193,25 @@ def _invoice_create(firm, link, plan: DemoInvoice, *, today: dt.date, owner) -> 
         firm=firm,
         link=link,
         time_entry_ids=entry_ids,
-        items=plan.items,
+        items=items,
         adjustment=adjustment,
         issue_date=issued,
         due_date=issued + dt.timedelta(days=plan.terms_days),
         created_by=owner,
+    )
+
+
+def _fixed_fee_items(firm, link) -> tuple[InvoiceItem, ...]:
+    """The client's first fixed-fee engagement billed at its fee, as an item naming it."""
+    engagement = (
+        Engagement.objects.filter(
+            firm=firm, client=link.client, billing_method=BillingMethod.FIXED_FEE
+        )
+        .order_by("id")
+        .first()
+    )
+    if engagement is None:
+        return ()
+    return (
+        InvoiceItem(f"{engagement.name} (fixed fee)", engagement.fee_cents, engagement.public_id),
     )
