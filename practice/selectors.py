@@ -1,9 +1,11 @@
 """Practice reads, always scoped to the firm; lists in a fixed number of queries."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from axiomatic.core.errors import NotFoundError
 from axiomatic.core.filtering import filtered
@@ -11,7 +13,15 @@ from axiomatic.core.history import Change, history_changes, history_of
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
-from practice.models import ClientLink, Engagement, FirmProfile, Task, TimeEntry
+from practice.models import (
+    ClientLink,
+    Engagement,
+    FirmProfile,
+    Task,
+    TimeEntry,
+    Timer,
+    TimerStatus,
+)
 
 
 def active_client_links(firm: Entity) -> QuerySet[ClientLink]:
@@ -171,3 +181,42 @@ def time_entry_history(*, firm: Entity, public_id: str) -> QuerySet:
 def time_entry_changes(records) -> list[Change]:
     """What each record (a page of `time_entry_history`, oldest first) changed."""
     return history_changes(records, fields=TIME_ENTRY_HISTORY_FIELDS)
+
+
+# --- Timers ---------------------------------------------------------------------------------------
+
+
+def _timers(firm: Entity) -> QuerySet[Timer]:
+    return Timer.objects.filter(firm=firm).select_related(
+        "user", "client", "engagement", "task", "time_entry"
+    )
+
+
+def timer_list(*, firm: Entity, user_public_id: str | None = None) -> QuerySet[Timer]:
+    """The firm's running timers (of one user, if named), oldest first: one query, any number."""
+    timers = _timers(firm).filter(status=TimerStatus.RUNNING)
+    if user_public_id is not None:
+        timers = timers.filter(user__public_id=user_public_id)
+    return timers.order_by("started_at", "id")
+
+
+def timer_get(*, firm: Entity, public_id: str) -> Timer:
+    timer = _timers(firm).filter(public_id=public_id).first()
+    if timer is None:
+        raise NotFoundError()
+    return timer
+
+
+def timer_running_of(*, user: User) -> Timer | None:
+    """The user's running timer, whichever firm it is for (at most one runs per user)."""
+    return (
+        Timer.objects.filter(user=user, status=TimerStatus.RUNNING)
+        .select_related("firm", "client", "engagement", "task")
+        .first()
+    )
+
+
+def timer_elapsed_seconds(timer: Timer, *, now: dt.datetime | None = None) -> int:
+    """Whole seconds the timer ran: until now while it runs, else until it stopped."""
+    end = timer.stopped_at or now or timezone.now()
+    return max(int((end - timer.started_at).total_seconds()), 0)

@@ -7,5 +7,6 @@ contract puts it there), so another firm's ids and unknown ids meet the same 404
 from practice.views.clients import ClientViewSet
 from practice.views.engagements import EngagementViewSet
 from practice.views.time import TimeViewSet
+from practice.views.timers import TimerViewSet
 
-__all__ = ["ClientViewSet", "EngagementViewSet", "TimeViewSet"]
+__all__ = ["ClientViewSet", "EngagementViewSet", "TimeViewSet", "TimerViewSet"]
