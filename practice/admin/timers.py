@@ -245,8 +245,10 @@ class TimerAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False  # a timer starts now, for its user: the time entries page or the API
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.concrete_fields if f.name != "id"]
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False  # a timer's page is read-only: it changes only by stopping or discarding
+        return super().has_change_permission(request, obj)  # the list's actions
 
     @admin.display(description="Elapsed")
     def elapsed(self, timer: Timer) -> str:

@@ -241,3 +241,16 @@ def test_a_viewer_cannot_act_on_timers(alice, bob_admin, acme):
     )
     assert response.status_code in (200, 302, 403)
     assert db_fingerprint() == before
+
+
+def test_a_timers_page_is_read_only_and_another_firms_is_a_404(
+    alice, alice_admin, acme, charlie, globex
+):
+    mine = running_since(alice, acme, minutes=5)
+    theirs = running_since(charlie, globex, minutes=5)
+    page = alice_admin.get(reverse("admin:practice_timer_change", args=[mine.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert (
+        alice_admin.get(reverse("admin:practice_timer_change", args=[theirs.pk])).status_code == 404
+    )
