@@ -4,7 +4,7 @@ object) is built by practice.payloads after the commit."""
 
 from axiomatic.entities.models import Entity
 from axiomatic.webhooks.events import event_record
-from practice.models import ClientLink, Engagement, Invitation, TimeEntry
+from practice.models import ClientLink, Engagement, Invitation, TimeEntry, Timer
 
 
 def client_event(type: str, *, firm: Entity, link: ClientLink) -> None:
@@ -22,3 +22,8 @@ def time_entry_event(type: str, *, firm: Entity, entry: TimeEntry) -> None:
 
 def engagement_event(type: str, *, firm: Entity, engagement: Engagement, **extra) -> None:
     event_record(firm=firm, type=type, subject=engagement, extra=extra)
+
+
+def timer_event(type: str, *, firm: Entity, timer: Timer) -> None:
+    """timer.started and timer.stopped: data.object is the timer (a stopped one names its entry)."""
+    event_record(firm=firm, type=type, subject=timer)

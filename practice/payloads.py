@@ -9,6 +9,7 @@ from practice.serializers import (
     EngagementSerializer,
     InvitationSerializer,
     TimeEntrySerializer,
+    TimerSerializer,
 )
 
 
@@ -32,6 +33,10 @@ def represent_engagement(firm, engagement) -> dict:
     ).data
 
 
+def represent_timer(firm, timer) -> dict:
+    return TimerSerializer(selectors.timer_get(firm=firm, public_id=timer.public_id)).data
+
+
 def register() -> None:
     register_payload(["client.created", "client.updated", "client.archived"], represent_client)
     register_payload(["invitation.sent", "invitation.accepted"], represent_invitation)
@@ -42,3 +47,4 @@ def register() -> None:
         ["engagement.created", "engagement.status_changed", "engagement.task_completed"],
         represent_engagement,
     )
+    register_payload(["timer.started", "timer.stopped"], represent_timer)

@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from axiomatic.core.errors import NotFoundError
 from axiomatic.core.filtering import filtered
@@ -24,7 +25,16 @@ from axiomatic.core.money import ratio
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.ledger.models import Book
 from practice.filters import ClientLinkFilter, EngagementFilter, TimeEntryFilter
-from practice.models import ClientLink, Engagement, FirmProfile, StaffRate, Task, TimeEntry
+from practice.models import (
+    ClientLink,
+    Engagement,
+    FirmProfile,
+    StaffRate,
+    Task,
+    TimeEntry,
+    Timer,
+    TimerStatus,
+)
 
 
 def active_client_links(firm: Entity) -> QuerySet[ClientLink]:
@@ -300,6 +310,39 @@ def staff_rate_on(*, firm: Entity, user: User, day: dt.date) -> int | None:
     )
 
 
+# --- Timers ---------------------------------------------------------------------------------------
+
+
+def _timers(firm: Entity) -> QuerySet[Timer]:
+    return Timer.objects.filter(firm=firm).select_related(
+        "user", "client", "engagement", "task", "time_entry"
+    )
+
+
+def timer_list(*, firm: Entity, user_public_id: str | None = None) -> QuerySet[Timer]:
+    """The firm's running timers (of one user, if named), oldest first: one query, any number."""
+    timers = _timers(firm).filter(status=TimerStatus.RUNNING)
+    if user_public_id is not None:
+        timers = timers.filter(user__public_id=user_public_id)
+    return timers.order_by("started_at", "id")
+
+
+def timer_get(*, firm: Entity, public_id: str) -> Timer:
+    timer = _timers(firm).filter(public_id=public_id).first()
+    if timer is None:
+        raise NotFoundError()
+    return timer
+
+
+def timer_running_of(*, user: User) -> Timer | None:
+    """The user's running timer, whichever firm it is for (at most one runs per user)."""
+    return (
+        Timer.objects.filter(user=user, status=TimerStatus.RUNNING)
+        .select_related("firm", "client", "engagement", "task")
+        .first()
+    )
+
+
 def firm_ids_administered_by(user: User) -> set[int]:
     """Primary keys of the partner firms where `user` is an ADMIN (what they may set rates and
     settings for); a superuser's are every firm's."""
@@ -307,3 +350,9 @@ def firm_ids_administered_by(user: User) -> set[int]:
     if not user.is_superuser:
         firms = firms.filter(memberships__user_id=user.pk, memberships__role=Role.ADMIN)
     return set(firms.values_list("pk", flat=True))
+
+
+def timer_elapsed_seconds(timer: Timer, *, now: dt.datetime | None = None) -> int:
+    """Whole seconds the timer ran: until now while it runs, else until it stopped."""
+    end = timer.stopped_at or now or timezone.now()
+    return max(int((end - timer.started_at).total_seconds()), 0)

@@ -26,6 +26,7 @@ from axiomatic.api.serializers import (
 )
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.serializers import BookSerializer
+from practice import selectors
 from practice.models import (
     ApprovalStatus,
     BillingMethod,
@@ -38,6 +39,7 @@ from practice.models import (
     Recurrence,
     RoundingMinutes,
     RoundingMode,
+    TimerStatus,
 )
 from practice.pricing import fee_fields
 from practice.selectors import engagement_budget_used
@@ -584,3 +586,82 @@ class FirmSettingsPatchSerializer(_KnownKeysOnly, FirmPatchSerializer):
     )
     defaultRate = CentsField(required=False, allow_null=True, help_text="Cents per hour.")
     paymentTermsDays = StrictIntegerField(required=False, min_value=0, max_value=365)
+
+
+# --- Timers ------------------------------------------------------------------------------------
+
+
+class TimerSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    userId = serializers.CharField(source="user.public_id")
+    entityId = serializers.CharField(source="client.public_id")
+    engagementId = serializers.CharField(
+        source="engagement.public_id", allow_null=True, default=None
+    )
+    taskId = serializers.CharField(source="task.public_id", allow_null=True, default=None)
+    description = serializers.CharField()
+    billable = serializers.BooleanField(
+        allow_null=True, help_text="Null: the entry takes its engagement's default."
+    )
+    status = serializers.ChoiceField(choices=TimerStatus.choices)
+    startedAt = serializers.DateTimeField(source="started_at")
+    stoppedAt = serializers.DateTimeField(source="stopped_at", allow_null=True)
+    elapsedSeconds = serializers.SerializerMethodField(
+        help_text="Whole seconds run: until now while running, else until stopped."
+    )
+    timeEntryId = serializers.CharField(
+        source="time_entry.public_id",
+        allow_null=True,
+        default=None,
+        help_text="The entry a stopped timer made.",
+    )
+
+    def get_elapsedSeconds(self, timer) -> int:
+        return selectors.timer_elapsed_seconds(timer)
+
+
+class TimerEnvelopeSerializer(serializers.Serializer):
+    timer = TimerSerializer()
+
+
+class TimerListQuerySerializer(FirmQuerySerializer):
+    userId = PublicIdField(prefix="usr", required=False)
+
+
+@extend_schema_serializer(many=False)
+class TimerListSerializer(serializers.Serializer):
+    timers = TimerSerializer(many=True)
+
+
+class TimerStartSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(prefix="ent")
+    entityId = PublicIdField(prefix="ent", help_text="The client the time is for.")
+    userId = PublicIdField(
+        prefix="usr",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Whose timer: a member of the firm. Default: the caller (an API key's creator).",
+    )
+    engagementId = PublicIdField(prefix="eng", required=False, allow_null=True, default=None)
+    taskId = PublicIdField(prefix="task", required=False, allow_null=True, default=None)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    billable = StrictBooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: the engagement's (billable unless fixed-fee or non-billable).",
+    )
+
+
+class TimerStartedSerializer(serializers.Serializer):
+    timer = TimerSerializer()
+    stoppedEntry = TimeEntrySerializer(
+        allow_null=True, help_text="The entry of the user's timer that this start stopped."
+    )
+    stoppedTimer = TimerSerializer(allow_null=True, help_text="That stopped timer.")
+
+
+class TimerStoppedSerializer(serializers.Serializer):
+    timer = TimerSerializer()
+    entry = TimeEntrySerializer()

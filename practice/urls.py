@@ -71,3 +71,15 @@ urlpatterns += [
         name="practice-settings",
     ),
 ]
+
+# --- Timers
+timers = views.TimerViewSet
+urlpatterns += [
+    path("timers", timers.as_view({"get": "list", "post": "create"}), name="practice-timers"),
+    path("timers/<str:timer_id>", timers.as_view({"delete": "destroy"}), name="practice-timer"),
+    path(
+        "timers/<str:timer_id>/stop",
+        timers.as_view({"post": "stop"}),
+        name="practice-timer-stop",
+    ),
+]

@@ -18,6 +18,7 @@ PREFIXES = frozenset(
     {"ent", "pcl", "te", "eng", "task", "inv", "bk", "acct", "je", "key", "shr", "usr", "invt"}
     | {"wh", "whd", "evt"}  # webhook endpoints, deliveries, events
     | {"pay"}  # invoice payments
+    | {"tmr"}  # practice timers
 )
 
 

@@ -50,6 +50,8 @@ EVENT_TYPES = (
     "report_share.accessed",
     "report_share.revoked",
     "billing.sync_failed",
+    "timer.started",
+    "timer.stopped",
 )
 PING = "ping"  # sent only by "send test event", to one endpoint
 ALL = "*"

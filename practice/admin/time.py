@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from practice.admin.common import _refusal
+from practice.admin.timers import TimerPanelMixin
 from practice.models import BillingStatus, ClientLink, TimeEntry
 from practice.services.time_entries import (
     time_entry_create,
@@ -70,7 +71,7 @@ class TimeEntryForm(forms.ModelForm):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(ScopedHistoryAdmin):
+class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
     scope_firm = "firm"
     staff_may_delete = True
     form = TimeEntryForm

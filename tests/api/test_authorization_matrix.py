@@ -32,6 +32,7 @@ from billing.services.invoices import invoice_create_from_time
 from billing.services.payments import payment_create
 from practice.services.engagements import engagement_create
 from practice.services.time_entries import time_entry_create
+from practice.services.timers import timer_start
 from reports.services import share_create
 from tests.api.test_authentication_walk import api_routes
 from tests.factories import MembershipFactory, UserFactory
@@ -67,6 +68,7 @@ class Ids:
     payment: str
     share: str
     webhook: str
+    timer: str = ""
 
 
 def _world(persona, make_client, name: str) -> Ids:
@@ -117,6 +119,7 @@ def _world(persona, make_client, name: str) -> Ids:
         max_access_count=None,
     )
     accounts = Account.objects.filter(entity=persona.firm).order_by("code")
+    timer = timer_start(firm=persona.firm, link=link, default_user=persona.user).timer
     return Ids(
         firm=persona.firm.public_id,
         client=link.client.public_id,
@@ -131,6 +134,7 @@ def _world(persona, make_client, name: str) -> Ids:
         payment=payment.public_id,
         share=share.public_id,
         webhook=webhook.public_id,
+        timer=timer.public_id,
     )
 
 
@@ -761,6 +765,64 @@ ROWS += [
     _webhook_row("/rotate-secret", "POST", 200, True, "body"),
     _webhook_row("/test", "POST", 202, True, "body"),
     _webhook_row("/deliveries", "GET", 200, False, "query"),
+]
+
+# --- Timers
+ROWS += [
+    Row(
+        "api/practice/timers",
+        "GET",
+        lambda i: Call("GET", "/api/practice/timers", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/timers",
+        "POST",
+        lambda i: Call(
+            "POST",
+            "/api/practice/timers",
+            body={
+                "firmEntityId": i.firm,
+                "entityId": i.client,
+                "engagementId": i.engagement,
+                "taskId": i.task,
+            },
+        ),
+        201,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "entityId": (body("entityId"), "client", "ent"),
+            "engagementId": (body("engagementId"), "engagement", "eng"),
+            "taskId": (body("taskId"), "task", "task"),
+        },
+    ),
+    Row(
+        "api/practice/timers/<str:timer_id>/stop",
+        "POST",
+        lambda i: Call(
+            "POST", f"/api/practice/timers/{i.timer}/stop", body={"firmEntityId": i.firm}
+        ),
+        200,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "timer_id": (path_segment(lambda i: i.timer), "timer", "tmr"),
+        },
+    ),
+    Row(
+        "api/practice/timers/<str:timer_id>",
+        "DELETE",
+        lambda i: Call("DELETE", f"/api/practice/timers/{i.timer}", {"firmEntityId": i.firm}),
+        204,
+        True,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "timer_id": (path_segment(lambda i: i.timer), "timer", "tmr"),
+        },
+    ),
 ]
 
 # Not in the matrix, on purpose: the share link itself (its token is the credential, see

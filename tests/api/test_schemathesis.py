@@ -45,7 +45,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
 from axiomatic.ledger.models import Account, Book
-from practice.models import Engagement, Task, TimeEntry
+from practice.models import Engagement, Task, TimeEntry, Timer
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +174,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         shares.append(response.json()["id"])
         tokens.append(response.json()["shareUrl"].rstrip("/").rsplit("/", 1)[1])
     tasks = [t for e in engagements for t in e.tasks.all()]
+    timers = [_new_timer(alice.firm.public_id) for _ in range(3)]
     entities = [alice.firm, *(link.client for link in links)]
     books = list(Book.objects.filter(entity__in=entities).select_related("entity"))
     accounts = Account.objects.filter(entity__in=entities).select_related("entity")
@@ -195,6 +196,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         "token": tokens[3:],
         "user": [alice.user.public_id],
         "webhook": webhooks,
+        "timer": timers,
         # What the hooks need to keep a valid request consistent across its fields.
         "relations": {
             "cursors": _first_page_cursors(alice),
@@ -212,6 +214,7 @@ def seeded_firm(alice, charlie, make_client, settings):
                 "shr": shares[:3],
                 "usr": [alice.user.public_id],
                 "wh": webhooks,
+                "tmr": timers,
             },
         },
     }
@@ -314,6 +317,7 @@ def _config(seeded: dict) -> SchemathesisConfig:
         "path.share_id": real("share"),
         "path.token": real("token"),
         "path.webhook_id": real("webhook"),
+        "path.timer_id": real("timer"),
     }
     return SchemathesisConfig.from_dict(
         {
@@ -446,6 +450,15 @@ def _consistent(case, relations: dict, rng: random.Random):
         and path_parameters.get("webhook_id") in relations["by_prefix"]["wh"]
     ):
         path_parameters["webhook_id"] = _new_webhook(relations["firm"])
+    # Stopping or discarding takes a running timer: a new one once the run ended a seeded one.
+    if (
+        path.startswith("/api/practice/timers/{timer_id}")
+        and path_parameters.get("timer_id") in relations["by_prefix"]["tmr"]
+        and not Timer.objects.filter(
+            public_id=path_parameters["timer_id"], status="running"
+        ).exists()
+    ):
+        path_parameters["timer_id"] = _new_timer(relations["firm"])
     # An engagement is due on or after its start.
     if path == "/api/practice/engagements/{engagement_id}" and isinstance(body.get("dueDate"), str):
         engagement = Engagement.objects.filter(
@@ -546,6 +559,19 @@ def _new_time_entry(firm_id: str) -> str:
         firm=link.firm, link=link, work_date=dt.date(2026, 11, 2), hours=Decimal("0.50")
     )
     return entry.public_id
+
+
+def _new_timer(firm_id: str) -> str:
+    """A running timer of a new member of the firm (one timer runs per user)."""
+    from axiomatic.entities.models import Membership
+    from practice.models import ClientLink
+    from practice.services.timers import timer_start
+    from tests.factories import UserFactory
+
+    link = ClientLink.objects.filter(firm__public_id=firm_id, archived_at__isnull=True).first()
+    user = UserFactory()
+    Membership.objects.create(user=user, entity=link.firm, role="MEMBER")
+    return timer_start(firm=link.firm, link=link, default_user=user).timer.public_id
 
 
 def _open_share_token(token, firm_id: str) -> str:
