@@ -491,9 +491,6 @@ def test_a_refused_entry_leaves_the_timer_running(alice, acme, clock, monkeypatc
     assert running(alice)[0]["id"] == timer["id"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the time service enforces timeLockDate in issue 17's lock work"
-)
 def test_time_in_a_locked_period_leaves_the_timer_running(alice, acme, clock):
     timer = start(alice, acme)["timer"]
     FirmProfile.objects.update_or_create(
