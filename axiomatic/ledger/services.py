@@ -91,6 +91,15 @@ def period_open_check(settings: LedgerSettings, day: dt.date) -> None:
         )
 
 
+def ledger_period_check(*, entity_id: int, date: dt.date) -> LedgerSettings:
+    """Lock the entity's settings and refuse (409 `period_locked`) if `date` is on or before its
+    lock date: for a write that dates something in the books without posting to them (an invoice
+    of total 0). Postings need not call it: `JournalEntryDraft.post` does the same."""
+    settings = ledger_settings_lock(entity_id=entity_id)
+    period_open_check(settings, date)
+    return settings
+
+
 # Who may change an entity's ledger settings: `authority(user, entity) -> bool`. The rule is about
 # memberships and firms, which this domain module may not import (ADR 0001), so the ledger's
 # AppConfig.ready registers it (axiomatic/ledger/authority.py).

@@ -16,6 +16,7 @@ from axiomatic.ledger.models import Account, Book, JournalEntry, JournalSequence
 from axiomatic.ledger.services import (
     JournalEntryDraft,
     entity_books_seed,
+    ledger_period_check,
     ledger_settings_lock,
     ledger_settings_update,
 )
@@ -112,6 +113,17 @@ def test_the_draft_refuses_with_the_period_locked_code(alice):
     assert "2026-03-31" in refused.value.message
     assert JournalEntry.objects.filter(entity=alice.firm).count() == 0
     assert rent(alice, LOCKED_THROUGH + dt.timedelta(days=1)).post().number == 1
+
+
+def test_a_write_that_posts_nothing_checks_the_period_the_same_way(alice):
+    """`ledger_period_check`: for what is dated in the books without a posting (a zero invoice)."""
+    assert ledger_period_check(entity_id=alice.firm.pk, date=LOCKED_THROUGH).lock_date is None
+    lock(alice.firm)
+    assert ledger_period_check(entity_id=alice.firm.pk, date=dt.date(2026, 4, 1)).pk
+    with pytest.raises(ApplicationError) as refused:
+        ledger_period_check(entity_id=alice.firm.pk, date=LOCKED_THROUGH)
+    assert (refused.value.status_code, refused.value.code) == (409, "period_locked")
+    assert "locked through 2026-03-31" in refused.value.message
 
 
 def test_a_new_entity_gets_its_settings_with_its_books():
