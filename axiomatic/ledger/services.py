@@ -124,6 +124,24 @@ ONLY_ADMINS_MOVE_LOCK_DATES = (
 UNCHANGED = object()
 
 
+def _settings_problems(lock_date, fiscal_year_start_month) -> dict[str, list[str]]:
+    """What is wrong with the values asked for, by the API's field names (the admin maps them)."""
+    problems: dict[str, list[str]] = {}
+    if lock_date is not UNCHANGED and lock_date is not None:
+        today = timezone.localdate()
+        if isinstance(lock_date, dt.datetime) or not isinstance(lock_date, dt.date):
+            problems["lockDate"] = ["Must be a date (YYYY-MM-DD) or null."]
+        elif lock_date > today:
+            problems["lockDate"] = [
+                f"Must not be after today ({today.isoformat()}): lock a period once it has ended."
+            ]
+    if fiscal_year_start_month is not UNCHANGED and (
+        type(fiscal_year_start_month) is not int or not 1 <= fiscal_year_start_month <= 12
+    ):
+        problems["fiscalYearStartMonth"] = ["Must be a month number from 1 to 12."]
+    return problems
+
+
 @transaction.atomic
 def ledger_settings_update(
     *,
@@ -141,21 +159,9 @@ def ledger_settings_update(
     settings = ledger_settings_lock(entity_id=entity.pk)
     if not ledger_settings_may_change(user=by, entity=entity):
         raise AccessDeniedError(ONLY_ADMINS_MOVE_LOCK_DATES)
-    fields: dict[str, list[str]] = {}
-    if lock_date is not UNCHANGED:
-        today = timezone.localdate()
-        if lock_date is not None and not isinstance(lock_date, dt.date):
-            fields["lockDate"] = ["Must be a date (YYYY-MM-DD) or null."]
-        elif lock_date is not None and lock_date > today:
-            fields["lockDate"] = [
-                f"Must not be after today ({today.isoformat()}): lock a period once it has ended."
-            ]
-    if fiscal_year_start_month is not UNCHANGED and (
-        type(fiscal_year_start_month) is not int or not 1 <= fiscal_year_start_month <= 12
-    ):
-        fields["fiscalYearStartMonth"] = ["Must be a month number from 1 to 12."]
-    if fields:
-        raise field_errors(fields)
+    problems = _settings_problems(lock_date, fiscal_year_start_month)
+    if problems:
+        raise field_errors(problems)
     changed = []
     if lock_date is not UNCHANGED and lock_date != settings.lock_date:
         settings.lock_date = lock_date
