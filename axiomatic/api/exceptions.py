@@ -1,6 +1,15 @@
-"""DRF's exception handler: every error a view raises becomes the one error shape."""
+"""DRF's exception handler: every error a view raises becomes the one error shape.
+
+Besides the services' ApplicationErrors and DRF's own exceptions, one kind of database refusal is
+an answer, not a bug: a lock-date trigger (PostgreSQL) refusing a write in a closed period, named
+by a constraint ending in `_period_locked` (`ledger_period_locked` on journal entries and lines,
+`practice_time_period_locked` on time entries). The services check lock dates first; should a path
+ever reach the trigger, the caller gets the same 409 `period_locked` with the trigger's message
+(which names the lock date), never a 500. Any other IntegrityError stays unexpected.
+"""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -8,6 +17,11 @@ from rest_framework.views import set_rollback
 
 from axiomatic.api.errors import error_body
 from axiomatic.core.errors import NON_FIELD_ERRORS, ApplicationError, ErrorCode, field_errors
+from axiomatic.ledger.errors import LedgerErrorCode
+
+# Every app's lock-date refusal has this code (practice's PracticeErrorCode.PERIOD_LOCKED too).
+PERIOD_LOCKED = LedgerErrorCode.PERIOD_LOCKED
+PERIOD_LOCKED_CONSTRAINT_SUFFIX = "_period_locked"
 
 _CODES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: ErrorCode.MALFORMED_REQUEST,
@@ -46,7 +60,31 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def _constraint_name(error: IntegrityError) -> str | None:
+    """The constraint the database named in its refusal (PostgreSQL's diagnostics), if any."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def period_locked_refusal(error: IntegrityError) -> dict | None:
+    """The error body for a lock-date trigger's refusal; None for any other IntegrityError."""
+    name = _constraint_name(error)
+    if not name or not name.endswith(PERIOD_LOCKED_CONSTRAINT_SUFFIX):
+        return None
+    diag = error.__cause__.diag
+    message = getattr(diag, "message_primary", None) or (
+        "The period is locked: move the lock date back, or date the change after it."
+    )
+    return error_body(PERIOD_LOCKED, message)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        body = period_locked_refusal(exc)
+        if body is None:
+            return None  # unexpected: the middleware logs it and answers 500 in the error shape
+        set_rollback()
+        return Response(body, status=409)
     if isinstance(exc, ApplicationError):
         set_rollback()
         return Response(

@@ -20,7 +20,10 @@ the copies too.
 
 An entity's LedgerSettings hold its lock date (nothing is posted on or before it: invoices, payments
 and voids included) and the month its fiscal year starts. The posting service checks the lock date
-under the settings row's lock; on PostgreSQL a trigger refuses any write around it (migration 0007).
+under the settings row's lock; on PostgreSQL a trigger refuses any write around it (migration 0008,
+docs/adr/0023). Closing a period is an ordinary step of an accountant's month: once the books of
+March are reviewed and reported, the lock date moves to March 31 so nobody changes what was
+reported; a correction is then a new entry dated after the lock date.
 
 Journal entries carry a human number, JE-000001, per entity and without gaps: the counter row in
 JournalSequence is incremented under its row lock inside the posting transaction, so a rollback
@@ -29,6 +32,7 @@ gives the number back.
 
 from django.db import models
 
+from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
 
 
@@ -48,6 +52,9 @@ class LedgerSettings(TimeStampedModel):
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         "fiscal year starts in month", default=1, help_text="1 (January) to 12 (December)."
     )
+
+    # Who moved the lock date, when, from what to what: the first question of an auditor.
+    history = tracked_history()
 
     class Meta:
         verbose_name_plural = "ledger settings"

@@ -4,7 +4,13 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from axiomatic.ledger.models import Account, Book, JournalEntry, JournalLine
+from axiomatic.ledger.models import Account, Book, JournalEntry, JournalLine, LedgerSettings
+
+
+def ledger_settings_get(*, entity) -> LedgerSettings:
+    """The entity's lock date and fiscal year; an unsaved row of defaults when it has none yet
+    (a read never writes: the first posting or change makes the row)."""
+    return LedgerSettings.objects.filter(entity=entity).first() or LedgerSettings(entity=entity)
 
 
 def book_list(*, entity) -> QuerySet[Book]:

@@ -2,7 +2,13 @@
 
 from rest_framework import serializers
 
-from axiomatic.api.fields import BoundedDateField, CentsField, PublicIdField, StrictCharField
+from axiomatic.api.fields import (
+    BoundedDateField,
+    CentsField,
+    PublicIdField,
+    StrictCharField,
+    StrictIntegerField,
+)
 from axiomatic.api.serializers import DateRangeQueryMixin
 from axiomatic.ledger.models import AccountType, BookBasis, JournalSource
 
@@ -71,3 +77,47 @@ class JournalEntryInputSerializer(serializers.Serializer):
     date = BoundedDateField()
     memo = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
     lines = JournalLineInputSerializer(many=True, allow_empty=False)
+
+
+class LedgerSettingsSerializer(serializers.Serializer):
+    lockDate = BoundedDateField(
+        source="lock_date",
+        allow_null=True,
+        help_text="Nothing is posted on or before this day (journal entries, invoices, payments "
+        "and voids); null: no period is locked.",
+    )
+    fiscalYearStartMonth = serializers.IntegerField(
+        source="fiscal_year_start_month",
+        min_value=1,
+        max_value=12,
+        help_text="The month the fiscal year starts in: 1 (January) to 12 (December).",
+    )
+
+
+class LedgerSettingsEnvelopeSerializer(serializers.Serializer):
+    settings = LedgerSettingsSerializer()
+
+
+# A PATCH of the settings: at least one of the two. (A comment, not a docstring: drf-spectacular
+# would publish it as the component's description.)
+class LedgerSettingsUpdateSerializer(serializers.Serializer):
+    lockDate = BoundedDateField(
+        required=False,
+        allow_null=True,
+        help_text="Lock the ledger through this day (not after today); null unlocks it. Only a "
+        "firm ADMIN (or an API key an ADMIN created) may change it.",
+    )
+    fiscalYearStartMonth = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=12,
+        help_text="1 (January) to 12 (December).",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not attrs:
+            raise serializers.ValidationError(
+                "Nothing to change: give lockDate, fiscalYearStartMonth or both."
+            )
+        return attrs

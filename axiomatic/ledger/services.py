@@ -1,17 +1,26 @@
-"""Ledger writes: seeding a chart and books, and posting journal entries.
+"""Ledger writes: seeding a chart and books, posting journal entries, the ledger's settings.
 
-Everything that writes to the ledger goes through here. Posting is one transaction: allocate the next
-journal number under the sequence row's lock, insert the entry and its lines. The rules are checked
-before anything is written, and the database re-checks them (see models.py).
+Everything that writes to the ledger goes through here. Posting is one transaction: lock the entity's
+LedgerSettings row and check the lock date under it, allocate the next journal number under the
+sequence row's lock, insert the entry and its lines. The rules are checked before anything is
+written, and the database re-checks them (see models.py).
+
+Lock dates (docs/adr/0023): nothing is posted on or before an entity's `lock_date`. Every posting
+(manual entries, invoices, payments, and the reversals that void them) passes `JournalEntryDraft.post`,
+which takes the settings row's lock before it reads the lock date, and `ledger_settings_update` takes
+the same lock to move it: a posting and a move of the lock date queue on that row, so an entry
+checked against the old date can never commit after the new one. The lock is held to the end of the
+caller's transaction (an invoice's, a payment's).
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from axiomatic.core.errors import field_errors
+from axiomatic.core.errors import AccessDeniedError, ConflictError, field_errors
 from axiomatic.core.money import MAX_CENTS
 from axiomatic.core.sequences import next_in_sequence
 from axiomatic.ledger.chart import DEFAULT_BOOKS, DEFAULT_CHART
@@ -23,6 +32,7 @@ from axiomatic.ledger.models import (
     JournalLine,
     JournalSequence,
     JournalSource,
+    LedgerSettings,
 )
 
 
@@ -40,7 +50,131 @@ def entity_books_seed(*, entity) -> list[Book]:
             for b in DEFAULT_BOOKS
         )
     JournalSequence.objects.get_or_create(entity=entity)
+    LedgerSettings.objects.get_or_create(entity=entity)
     return list(Book.objects.filter(entity=entity).order_by("id"))
+
+
+# -- Lock dates -------------------------------------------------------------------------------------
+
+
+def ledger_settings_lock(*, entity_id: int) -> LedgerSettings:
+    """The entity's settings row, locked (`select_for_update`) until the transaction ends; made
+    with its defaults first if the entity has none yet (entities older than the settings).
+
+    Why `ignore_conflicts`: two first postings of one entity may both find no row; the second
+    insert then waits for the first and does nothing, and both lock the one row."""
+    rows = LedgerSettings.objects.select_for_update().filter(entity_id=entity_id)
+    settings = rows.first()
+    if settings is None:
+        LedgerSettings.objects.bulk_create(
+            [LedgerSettings(entity_id=entity_id)], ignore_conflicts=True
+        )
+        settings = rows.get()
+    return settings
+
+
+def period_locked_message(lock_date: dt.date, day: dt.date) -> str:
+    """What a refused posting is told: the lock date, the entry's date, and what to do."""
+    return (
+        f"The ledger is locked through {lock_date.isoformat()}: nothing dated on or before it can "
+        f"be posted, and this entry is dated {day.isoformat()}. Date it after "
+        f"{lock_date.isoformat()}, or ask an ADMIN of the firm to move the lock date back."
+    )
+
+
+def period_open_check(settings: LedgerSettings, day: dt.date) -> None:
+    """Refuse (409 `period_locked`) a posting dated on or before the settings' lock date. Read the
+    settings under their lock (`ledger_settings_lock`) in the transaction that posts."""
+    if settings.lock_date is not None and day <= settings.lock_date:
+        raise ConflictError(
+            period_locked_message(settings.lock_date, day), code=LedgerErrorCode.PERIOD_LOCKED
+        )
+
+
+def ledger_period_check(*, entity_id: int, date: dt.date) -> LedgerSettings:
+    """Lock the entity's settings and refuse (409 `period_locked`) if `date` is on or before its
+    lock date: for a write that dates something in the books without posting to them (an invoice
+    of total 0). Postings need not call it: `JournalEntryDraft.post` does the same."""
+    settings = ledger_settings_lock(entity_id=entity_id)
+    period_open_check(settings, date)
+    return settings
+
+
+# Who may change an entity's ledger settings: `authority(user, entity) -> bool`. The rule is about
+# memberships and firms, which this domain module may not import (ADR 0001), so the ledger's
+# AppConfig.ready registers it (axiomatic/ledger/authority.py).
+_settings_authority: list[Callable[[object, object], bool]] = []
+
+
+def register_settings_authority(authority: Callable[[object, object], bool]) -> None:
+    if authority not in _settings_authority:
+        _settings_authority.append(authority)
+
+
+def ledger_settings_may_change(*, user, entity) -> bool:
+    """May `user` (a session's user, or the creator of the API key in use) change the entity's
+    lock date and fiscal year? A superuser, or an ADMIN of a firm that reaches the entity."""
+    return user is not None and any(rule(user, entity) for rule in _settings_authority)
+
+
+ONLY_ADMINS_MOVE_LOCK_DATES = (
+    "Only an ADMIN of the firm may move the ledger's lock date or change its fiscal year "
+    "(an API key acts as the person who created it)."
+)
+UNCHANGED = object()
+
+
+def _settings_problems(lock_date, fiscal_year_start_month) -> dict[str, list[str]]:
+    """What is wrong with the values asked for, by the API's field names (the admin maps them)."""
+    problems: dict[str, list[str]] = {}
+    if lock_date is not UNCHANGED and lock_date is not None:
+        today = timezone.localdate()
+        if isinstance(lock_date, dt.datetime) or not isinstance(lock_date, dt.date):
+            problems["lockDate"] = ["Must be a date (YYYY-MM-DD) or null."]
+        elif lock_date > today:
+            problems["lockDate"] = [
+                f"Must not be after today ({today.isoformat()}): lock a period once it has ended."
+            ]
+    if fiscal_year_start_month is not UNCHANGED and (
+        type(fiscal_year_start_month) is not int or not 1 <= fiscal_year_start_month <= 12
+    ):
+        problems["fiscalYearStartMonth"] = ["Must be a month number from 1 to 12."]
+    return problems
+
+
+@transaction.atomic
+def ledger_settings_update(
+    *,
+    entity,
+    by,
+    lock_date: dt.date | None | object = UNCHANGED,
+    fiscal_year_start_month: int | object = UNCHANGED,
+) -> LedgerSettings:
+    """Move the entity's lock date (None unlocks) or change its fiscal year's first month.
+
+    `by` is who asks: only a firm ADMIN or a superuser may (`ledger_settings_may_change`). A lock
+    date may not lie after today: a period is closed once it has ended, and a lock date in the
+    future would refuse today's invoices and payments (ADR 0023). The row is locked first, as
+    every posting locks it (see the module's docstring)."""
+    settings = ledger_settings_lock(entity_id=entity.pk)
+    if not ledger_settings_may_change(user=by, entity=entity):
+        raise AccessDeniedError(ONLY_ADMINS_MOVE_LOCK_DATES)
+    problems = _settings_problems(lock_date, fiscal_year_start_month)
+    if problems:
+        raise field_errors(problems)
+    changed = []
+    if lock_date is not UNCHANGED and lock_date != settings.lock_date:
+        settings.lock_date = lock_date
+        changed.append("lock_date")
+    if (
+        fiscal_year_start_month is not UNCHANGED
+        and fiscal_year_start_month != settings.fiscal_year_start_month
+    ):
+        settings.fiscal_year_start_month = fiscal_year_start_month
+        changed.append("fiscal_year_start_month")
+    if changed:
+        settings.save(update_fields=[*changed, "updated_at"])
+    return settings
 
 
 @dataclass(frozen=True)
@@ -127,7 +261,11 @@ class JournalEntryDraft:
 
     @transaction.atomic
     def post(self) -> JournalEntry:
+        # Lock, then check: the lock date is read under the settings row's lock, which a move of
+        # the lock date takes too (ledger_settings_update), so neither can slip past the other.
+        settings = ledger_settings_lock(entity_id=self.book.entity_id)
         self.validate()
+        period_open_check(settings, self.date)
         entry = JournalEntry.objects.create(
             entity_id=self.book.entity_id,
             book=self.book,

@@ -12,4 +12,9 @@ urlpatterns = [
         views.JournalEntryViewSet.as_view({"get": "list", "post": "create"}),
         name="ledger-journal-entries",
     ),
+    path(
+        "settings",
+        views.LedgerSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="ledger-settings",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""The ledger API: books, chart of accounts, journal entries."""
+"""The ledger API: books, chart of accounts, journal entries, the ledger's settings."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from axiomatic.api.access import entity_for_request
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import error_responses
+from axiomatic.api.serializers import renamed
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError
 from axiomatic.ledger import selectors, services
@@ -18,6 +19,9 @@ from axiomatic.ledger.serializers import (
     JournalEntryInputSerializer,
     JournalEntryQuerySerializer,
     JournalEntrySerializer,
+    LedgerSettingsEnvelopeSerializer,
+    LedgerSettingsSerializer,
+    LedgerSettingsUpdateSerializer,
 )
 
 READ_ERRORS = error_responses(400, 401, 403, 404)
@@ -116,3 +120,45 @@ class JournalEntryViewSet(mixins.ListModelMixin, ApiViewSet):
         return Response(
             {"journalEntry": JournalEntrySerializer(entry).data}, status=status.HTTP_201_CREATED
         )
+
+
+class LedgerSettingsViewSet(ApiViewSet):
+    """`GET`/`PATCH /api/ledger/settings?entityId=`: the entity's lock date and fiscal year."""
+
+    query_serializer_class = EntityQuerySerializer
+
+    @extend_schema(
+        operation_id="ledger_settings_retrieve",
+        summary="An entity's ledger settings: lock date and fiscal year",
+        parameters=[EntityQuerySerializer],
+        responses={200: LedgerSettingsEnvelopeSerializer, **READ_ERRORS},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        access = entity_for_request(request, self.query["entityId"])
+        return self._answer(selectors.ledger_settings_get(entity=access.entity))
+
+    @extend_schema(
+        operation_id="ledger_settings_update",
+        summary="Move the lock date or change the fiscal year's first month",
+        description="Journal entries, invoices, payments and voids dated on or before `lockDate` "
+        "are refused with 409 `period_locked`. Only a firm ADMIN (or an API key an ADMIN "
+        "created) may change the settings; a lock date may not lie after today.",
+        parameters=[EntityQuerySerializer],
+        request=LedgerSettingsUpdateSerializer,
+        responses={200: LedgerSettingsEnvelopeSerializer, **READ_ERRORS},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        access = entity_for_request(request, self.query["entityId"], write=True)
+        data = self.body(LedgerSettingsUpdateSerializer)
+        settings = services.ledger_settings_update(
+            entity=access.entity,
+            by=access.actor,
+            **renamed(
+                data,
+                {"lockDate": "lock_date", "fiscalYearStartMonth": "fiscal_year_start_month"},
+            ),
+        )
+        return self._answer(settings)
+
+    def _answer(self, settings) -> Response:
+        return Response({"settings": LedgerSettingsSerializer(settings).data})
