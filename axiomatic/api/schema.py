@@ -128,6 +128,7 @@ def _no_nul(schema: dict) -> None:
 # PATCH bodies that must change something: at least one field besides firmEntityId.
 AT_LEAST_ONE_CHANGE = (
     "PatchedClientUpdateRequest",
+    "PatchedLedgerSettingsUpdateRequest",
     "PatchedEngagementUpdateRequest",
     "PatchedTimeUpdateRequest",
     "PatchedWebhookUpdateRequest",

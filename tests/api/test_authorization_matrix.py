@@ -69,6 +69,7 @@ class Ids:
     share: str
     webhook: str
     timer: str = ""
+    user: str = ""  # a member of the persona's firm
 
 
 def _world(persona, make_client, name: str) -> Ids:
@@ -133,6 +134,7 @@ def _world(persona, make_client, name: str) -> Ids:
         invoice=invoice.public_id,
         payment=payment.public_id,
         share=share.public_id,
+        user=persona.user.public_id,
         webhook=webhook.public_id,
         timer=timer.public_id,
     )
@@ -251,6 +253,27 @@ ROWS = [
             "lines[0].accountId": (body("lines", 0, "accountId"), "cash", "acct"),
             "lines[1].accountId": (body("lines", 1, "accountId"), "account", "acct"),
         },
+    ),
+    Row(
+        "api/ledger/settings",
+        "GET",
+        lambda i: Call("GET", "/api/ledger/settings", {"entityId": i.firm}),
+        200,
+        False,
+        {"entityId": (query("entityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/ledger/settings",
+        "PATCH",
+        lambda i: Call(
+            "PATCH",
+            "/api/ledger/settings",
+            {"entityId": i.firm},
+            body={"lockDate": "2026-01-31", "fiscalYearStartMonth": 4},
+        ),
+        200,
+        True,
+        {"entityId": (query("entityId"), "firm", "ent")},
     ),
     Row(
         "api/practice/billing",
@@ -944,3 +967,51 @@ def test_authorization_matrix(row: Row, callers):
     # And the admin's valid call works.
     response = row.build(ids_a).send(clients["admin"])
     assert response.status_code == row.success, response.content[:500]
+
+
+# --- Staff, their rates and the practice settings
+ROWS += [
+    Row(
+        "api/practice/staff",
+        "GET",
+        lambda i: Call("GET", "/api/practice/staff", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/staff/<str:user_id>/rates",
+        "POST",
+        lambda i: Call(
+            "POST",
+            f"/api/practice/staff/{i.user}/rates",
+            body={"firmEntityId": i.firm, "rate": 10_000, "effectiveFrom": "2026-01-01"},
+        ),
+        201,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "user_id": (path_segment(lambda i: i.user), "user", "usr"),
+        },
+    ),
+    Row(
+        "api/practice/settings",
+        "GET",
+        lambda i: Call("GET", "/api/practice/settings", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {"firmEntityId": (query("firmEntityId"), "firm", "ent")},
+    ),
+    Row(
+        "api/practice/settings",
+        "PATCH",
+        lambda i: Call(
+            "PATCH",
+            "/api/practice/settings",
+            body={"firmEntityId": i.firm, "paymentTermsDays": 20},
+        ),
+        200,
+        True,
+        {"firmEntityId": (body("firmEntityId"), "firm", "ent")},
+    ),
+]

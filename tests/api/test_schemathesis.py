@@ -383,6 +383,9 @@ def _consistent(case, relations: dict, rng: random.Random):
     # An invoice is due on or after its issue date (today when not given).
     if path == "/api/practice/billing/invoice" and isinstance(body.get("dueDate"), str):
         body.setdefault("issueDate", min(body["dueDate"], timezone.localdate().isoformat()))
+    # A lock date is not after today.
+    if path == "/api/ledger/settings" and isinstance(body.get("lockDate"), str):
+        body["lockDate"] = min(body["lockDate"], timezone.localdate().isoformat())
     # A book, its entity and its accounts belong together (looked up: the run creates some).
     parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     book = Book.objects.filter(
