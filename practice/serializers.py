@@ -624,7 +624,7 @@ class TimerEnvelopeSerializer(serializers.Serializer):
     timer = TimerSerializer()
 
 
-class TimerListQuerySerializer(FirmQuerySerializer):
+class TimerListQuerySerializer(serializers.Serializer):
     userId = PublicIdField(prefix="usr", required=False)
 
 
@@ -633,8 +633,7 @@ class TimerListSerializer(serializers.Serializer):
     timers = TimerSerializer(many=True)
 
 
-class TimerStartSerializer(serializers.Serializer):
-    firmEntityId = PublicIdField(prefix="ent")
+class TimerStartSerializer(FirmBodySerializer):
     entityId = PublicIdField(prefix="ent", help_text="The client the time is for.")
     userId = PublicIdField(
         prefix="usr",

@@ -1,13 +1,10 @@
 """GET/PATCH /api/practice/settings: the firm's practice settings. Thin: parse, scope, call a
-service, serialize. `firmEntityId` may be left out (extensions.md): see `OptionalFirmViewSet`."""
+service, serialize. `firmEntityId` may be left out (extensions.md): see `PracticeViewSet.caller_firm`."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from axiomatic.api.access import Access
-from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.serializers import renamed
-from axiomatic.core.errors import field_errors
 from practice import selectors
 from practice.serializers import FirmSettingsEnvelopeSerializer, FirmSettingsPatchSerializer
 from practice.services import settings as settings_services
@@ -19,31 +16,6 @@ SETTINGS_CHANGES = {
     "defaultRate": "default_rate_cents",
     "paymentTermsDays": "payment_terms_days",
 }
-SEVERAL_FIRMS = "You belong to several firms: name the one you mean."
-NO_FIRM = "Name the firm (you are not a member of one)."
-
-
-# Endpoints where `firmEntityId` (query string or body) may be left out: an API key acts for its
-# own firm, a session for the one firm its user belongs to; a session reaching several firms (or
-# none) must name one, else 400. (A comment, not a docstring: drf-spectacular would publish it as
-# the description of every endpoint of every subclass.)
-class OptionalFirmViewSet(PracticeViewSet):
-    def caller_firm(self, *, write: bool = False, body: dict | None = None) -> Access:
-        named = self.request.query_params.get("firmEntityId") is not None or (
-            (body or {}).get("firmEntityId") is not None
-        )
-        if not named:
-            body = {**(body or {}), "firmEntityId": self._implied_firm_id()}
-        return self.firm(write=write, body=body)
-
-    def _implied_firm_id(self) -> str:
-        user = self.request.user
-        if isinstance(user, ApiKeyUser):
-            return user.api_key.firm.public_id
-        firms = selectors.firm_public_ids_of_staff(user)
-        if len(firms) != 1:
-            raise field_errors({"firmEntityId": [SEVERAL_FIRMS if firms else NO_FIRM]})
-        return firms[0]
 
 
 def settings_changes(data: dict) -> dict:
@@ -55,7 +27,7 @@ def settings_changes(data: dict) -> dict:
     return changes
 
 
-class SettingsViewSet(OptionalFirmViewSet):
+class SettingsViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_settings_get",
         summary="The firm's practice settings",

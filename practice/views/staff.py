@@ -16,11 +16,10 @@ from practice.serializers import (
     StaffRateCreateSerializer,
 )
 from practice.services import staff as staff_services
-from practice.views.base import FIRM_QUERY, READ, WRITE
-from practice.views.settings import OptionalFirmViewSet
+from practice.views.base import FIRM_QUERY, READ, WRITE, PracticeViewSet
 
 
-class StaffViewSet(OptionalFirmViewSet):
+class StaffViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_staff_list",
         summary="The firm's people, each with today's rate and every rate, oldest first",

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from axiomatic.api.access import Access, firm_for_request
+from axiomatic.api.access import Access
 from axiomatic.api.serializers import FirmBodySerializer
 from practice import selectors
 from practice.serializers import (
@@ -39,11 +39,11 @@ class TimerViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_timers_list",
         summary="List the firm's running timers (of one user with userId)",
-        parameters=[TimerListQuerySerializer],
+        parameters=[TimerListQuerySerializer, FIRM_QUERY],
         responses={200: TimerListSerializer, **READ},
     )
     def list(self, request):
-        access = firm_for_request(request, self.query["firmEntityId"])
+        access = self.caller_firm()
         timers = selectors.timer_list(firm=access.entity, user_public_id=self.query.get("userId"))
         return Response({"timers": TimerSerializer(timers, many=True).data})
 
@@ -55,7 +55,7 @@ class TimerViewSet(PracticeViewSet):
     )
     def create(self, request):
         data = self.body(TimerStartSerializer)
-        access = firm_for_request(request, data["firmEntityId"], write=True)
+        access = self.caller_firm(write=True, body=data)
         link = self.client_link(access, data["entityId"])
         started = timer_services.timer_start(
             firm=access.entity,
@@ -83,7 +83,7 @@ class TimerViewSet(PracticeViewSet):
     )
     def stop(self, request, timer_id: str):
         timer_id = self.path_id(timer_id, "tmr", "timerId")
-        access = self.firm(write=True, body=self.optional_body(FirmBodySerializer))
+        access = self.caller_firm(write=True, body=self.optional_body(FirmBodySerializer))
         stopped = timer_services.timer_stop(firm=access.entity, public_id=timer_id)
         return Response(
             {"timer": _timer(access, stopped.timer), "entry": _entry(access, stopped.entry)}
@@ -98,6 +98,6 @@ class TimerViewSet(PracticeViewSet):
     )
     def destroy(self, request, timer_id: str):
         timer_id = self.path_id(timer_id, "tmr", "timerId")
-        access = self.firm(write=True)
+        access = self.caller_firm(write=True)
         timer_services.timer_discard(firm=access.entity, public_id=timer_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
