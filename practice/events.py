@@ -22,3 +22,9 @@ def time_entry_event(type: str, *, firm: Entity, entry: TimeEntry) -> None:
 
 def engagement_event(type: str, *, firm: Entity, engagement: Engagement, **extra) -> None:
     event_record(firm=firm, type=type, subject=engagement, extra=extra)
+
+
+def time_entries_event(type: str, *, firm: Entity, entries: list[TimeEntry]) -> None:
+    """One event per entry a bulk change touched (time_entry.approved, time_entry.unapproved)."""
+    for entry in entries:
+        event_record(firm=firm, type=type, subject=entry)
