@@ -27,3 +27,9 @@ def engagement_event(type: str, *, firm: Entity, engagement: Engagement, **extra
 def timer_event(type: str, *, firm: Entity, timer: Timer) -> None:
     """timer.started and timer.stopped: data.object is the timer (a stopped one names its entry)."""
     event_record(firm=firm, type=type, subject=timer)
+
+
+def time_entries_event(type: str, *, firm: Entity, entries: list[TimeEntry]) -> None:
+    """One event per entry a bulk change touched (time_entry.approved, time_entry.unapproved)."""
+    for entry in entries:
+        event_record(firm=firm, type=type, subject=entry)

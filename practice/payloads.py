@@ -43,6 +43,7 @@ def register() -> None:
     register_payload(
         ["time_entry.created", "time_entry.updated", "time_entry.deleted"], represent_time_entry
     )
+    register_payload(["time_entry.approved", "time_entry.unapproved"], represent_time_entry)
     register_payload(
         ["engagement.created", "engagement.status_changed", "engagement.task_completed"],
         represent_engagement,

@@ -664,3 +664,35 @@ class TimerStartedSerializer(serializers.Serializer):
 class TimerStoppedSerializer(serializers.Serializer):
     timer = TimerSerializer()
     entry = TimeEntrySerializer()
+
+
+# --- Time approvals (POST /time/approve, /time/unapprove; docs/adr/0025) -----------------------
+
+# As many entries as one page of the time list holds at most, so a caller can approve a page.
+MAX_APPROVAL_ENTRIES = 2000
+
+
+class TimeApprovalSerializer(serializers.Serializer):
+    firmEntityId = PublicIdField(
+        prefix="ent",
+        required=False,
+        help_text="The firm; may be left out with an API key (the key's firm).",
+    )
+    timeEntryIds = serializers.ListField(
+        child=PublicIdField(prefix="te"),
+        allow_empty=False,
+        max_length=MAX_APPROVAL_ENTRIES,
+        help_text="The firm's time entries; a repeated id counts once.",
+    )
+
+
+class TimeApprovedSerializer(serializers.Serializer):
+    approved = serializers.IntegerField(
+        help_text="How many entries this call approved (already approved ones are not counted)."
+    )
+
+
+class TimeUnapprovedSerializer(serializers.Serializer):
+    unapproved = serializers.IntegerField(
+        help_text="How many entries this call returned to open (open ones are not counted)."
+    )

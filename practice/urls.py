@@ -3,6 +3,7 @@
 from django.urls import path
 
 from practice import views
+from practice.views.approvals import TimeApprovalViewSet
 
 clients = views.ClientViewSet
 time = views.TimeViewSet
@@ -24,6 +25,17 @@ urlpatterns = [
         "time",
         time.as_view({"get": "list", "post": "create", "delete": "destroy"}),
         name="practice-time",
+    ),
+    # Before time/<str:time_entry_id>, which would take "approve" for an id (docs/adr/0025).
+    path(
+        "time/approve",
+        TimeApprovalViewSet.as_view({"post": "approve"}),
+        name="practice-time-approve",
+    ),
+    path(
+        "time/unapprove",
+        TimeApprovalViewSet.as_view({"post": "unapprove"}),
+        name="practice-time-unapprove",
     ),
     path(
         "time/<str:time_entry_id>",

@@ -37,6 +37,8 @@ EVENT_TYPES = (
     "time_entry.created",
     "time_entry.updated",
     "time_entry.deleted",
+    "time_entry.approved",
+    "time_entry.unapproved",
     "engagement.created",
     "engagement.status_changed",
     "engagement.task_completed",

@@ -178,7 +178,7 @@ admin.site.unregister(TimeEntry)
 
 @admin.register(TimeEntry)
 class BillableTimeEntryAdmin(TimeEntryAdmin):
-    actions = ("create_invoice",)
+    actions = (*TimeEntryAdmin.actions, "create_invoice")
 
     @admin.action(
         description="Create invoice from selected unbilled time entries", permissions=["change"]

@@ -9,16 +9,24 @@ Lines are time (hours x rate) and items (fixed fees, disbursements), each at its
 adjustment (negative = write-down) is spread over them pro rata by
 `axiomatic.core.money.allocate_adjustment`; the books carry the adjusted total as revenue, the
 invoice keeps subtotal and adjustment for realization (docs/adr/0020).
+
+The firm's practice settings weigh in (docs/adr/0025): with `require_approval` on, open (unapproved)
+time is refused with 409 `time_entry_not_approved`, checked under the same locks (approving and
+unapproving take them too, so an entry cannot change state between the check and the billing); and
+a time line bills the entry's hours rounded to the firm's `time_rounding_minutes`, up or to the
+nearest step (`round_hours`), at its rate: the line's hours and standard amount are the rounded
+ones, while the entry keeps its own hours and amount.
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import ConflictError, NotFoundError, field_errors
-from axiomatic.core.money import MAX_CENTS, allocate_adjustment, amount_cents
+from axiomatic.core.money import MAX_CENTS, allocate_adjustment, amount_cents, round_hours
 from axiomatic.core.sequences import next_in_sequence
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
@@ -34,14 +42,13 @@ from billing.models import (
     InvoiceStatus,
 )
 from practice.errors import PracticeErrorCode
-from practice.models import ClientLink, Engagement, FirmProfile, TimeEntry
+from practice.models import ApprovalStatus, ClientLink, Engagement, FirmProfile, TimeEntry
+from practice.selectors import firm_profile
 from practice.services.time_entries import (
     time_entries_lock,
     time_entries_mark_billed,
     time_entries_mark_unbilled,
 )
-
-DEFAULT_PAYMENT_TERMS_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -102,12 +109,14 @@ def invoice_create_from_time(
 
     Returns the invoice; its `marked_entries` is how many time entries the marking turned to billed
     (the API answers it as `markedEntries`)."""
+    profile = firm_profile(firm)
     entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
-    _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link)
+    _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link, profile=profile)
     engagements = _item_engagements(firm, link, items)
-    issue_date, due_date = _invoice_dates(firm, issue_date=issue_date, due_date=due_date)
+    issue_date, due_date = _invoice_dates(profile, issue_date=issue_date, due_date=due_date)
     ordered = sorted(entries, key=lambda e: (e.date, e.pk))
-    standard = _standard_amounts(ordered, items)
+    hours = _billed_hours(ordered, profile)
+    standard = _standard_amounts(ordered, hours, items)
     amounts = _adjusted_amounts(standard, adjustment)
     invoice = Invoice.objects.create(
         firm=firm,
@@ -121,7 +130,7 @@ def invoice_create_from_time(
         adjustment_reason=adjustment.reason if adjustment.amount_cents else "",
         total_cents=sum(amounts),
     )
-    _lines_create(invoice, ordered, items, engagements, standard, amounts)
+    _lines_create(invoice, ordered, hours, items, engagements, standard, amounts)
     _invoice_post(invoice, client_name=link.client.name, created_by=created_by)
     invoice.marked_entries = _entries_mark_billed(entries, invoice)
     InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
@@ -129,9 +138,12 @@ def invoice_create_from_time(
     return invoice
 
 
-def _check_invoiceable(entries: list[TimeEntry], *, time_entry_ids: list[str], link: ClientLink):
-    """Every rule an entry must meet to be billed, checked on the locked rows. Unknown ids and
-    already invoiced entries stop at once; the other problems are reported together."""
+def _check_invoiceable(
+    entries: list[TimeEntry], *, time_entry_ids: list[str], link: ClientLink, profile: FirmProfile
+):
+    """Every rule an entry must meet to be billed, checked on the locked rows. Unknown ids,
+    already invoiced entries and (when the firm requires approval) open ones stop at once; the
+    other problems are reported together."""
     found = {e.public_id for e in entries}
     unknown = [i for i in time_entry_ids if i not in found]
     if unknown:
@@ -149,6 +161,7 @@ def _check_invoiceable(entries: list[TimeEntry], *, time_entry_ids: list[str], l
             code=PracticeErrorCode.TIME_ENTRY_INVOICED,
             fields={"timeEntryIds": [f"Already invoiced: {_ids(billed)}."]},
         )
+    _check_approved(entries, profile)
     not_billable = [e for e in entries if not e.billable]
     if not_billable:
         problems.setdefault("timeEntryIds", []).append(
@@ -163,15 +176,27 @@ def _check_invoiceable(entries: list[TimeEntry], *, time_entry_ids: list[str], l
         raise field_errors(problems, code=BillingErrorCode.TIME_ENTRIES_NOT_INVOICEABLE)
 
 
+def _check_approved(entries: list[TimeEntry], profile: FirmProfile) -> None:
+    """With the firm's `require_approval` on, only approved time is billed."""
+    if not profile.require_approval:
+        return
+    open_entries = [e for e in entries if e.approval_status != ApprovalStatus.APPROVED]
+    if open_entries:
+        raise ConflictError(
+            f"The firm bills approved time only: approve these time entries first, or leave them "
+            f"out: {_ids(open_entries)}.",
+            code=PracticeErrorCode.TIME_ENTRY_NOT_APPROVED,
+            fields={"timeEntryIds": [f"Not approved: {_ids(open_entries)}."]},
+        )
+
+
 def _invoice_dates(
-    firm: Entity, *, issue_date: dt.date | None, due_date: dt.date | None
+    profile: FirmProfile, *, issue_date: dt.date | None, due_date: dt.date | None
 ) -> tuple[dt.date, dt.date]:
     """Issued today unless told; due after the firm's payment terms unless told, never before."""
     issue_date = issue_date or timezone.localdate()
     if due_date is None:
-        profile = FirmProfile.objects.filter(firm=firm).first()
-        terms = profile.payment_terms_days if profile else DEFAULT_PAYMENT_TERMS_DAYS
-        due_date = issue_date + dt.timedelta(days=terms)
+        due_date = issue_date + dt.timedelta(days=profile.payment_terms_days)
     elif due_date < issue_date:
         raise field_errors({"dueDate": ["Must not be before issueDate."]})
     return issue_date, due_date
@@ -199,10 +224,21 @@ def _item_engagements(
     return found
 
 
-def _standard_amounts(ordered: list[TimeEntry], items: list[InvoiceItem] | tuple) -> list[int]:
-    """Each time line's hours x rate rounded to the cent, then each item's amount; their sum, the
-    subtotal, must fit a cents column, and an invoice needs at least one line."""
-    amounts = [amount_cents(hours=e.hours, rate_cents=e.rate_cents) for e in ordered]
+def _billed_hours(ordered: list[TimeEntry], profile: FirmProfile) -> list[Decimal]:
+    """The hours each time line bills: the entry's, rounded to the firm's step (0: as they are).
+    Nearest may round a short entry to 0.00 h: it is then billed, at nothing (docs/adr/0025)."""
+    minutes, mode = profile.time_rounding_minutes, profile.time_rounding_mode
+    return [round_hours(e.hours, minutes=minutes, mode=mode) for e in ordered]
+
+
+def _standard_amounts(
+    ordered: list[TimeEntry], hours: list[Decimal], items: list[InvoiceItem] | tuple
+) -> list[int]:
+    """Each time line's billed hours x rate rounded to the cent, then each item's amount; their
+    sum, the subtotal, must fit a cents column, and an invoice needs at least one line."""
+    amounts = [
+        amount_cents(hours=h, rate_cents=e.rate_cents) for e, h in zip(ordered, hours, strict=True)
+    ]
     amounts += [item.amount_cents for item in items]
     if not amounts:
         raise field_errors({"timeEntryIds": ["An invoice needs at least one time entry or item."]})
@@ -235,12 +271,13 @@ def _adjusted_amounts(standard: list[int], adjustment: Adjustment) -> list[int]:
 def _lines_create(
     invoice: Invoice,
     ordered: list[TimeEntry],
+    hours: list[Decimal],
     items: list[InvoiceItem] | tuple,
     engagements: dict[str, Engagement],
     standard: list[int],
     amounts: list[int],
 ) -> None:
-    """Time lines in date order, then the items in the order given."""
+    """Time lines in date order (at their billed hours), then the items in the order given."""
     time_lines = [
         InvoiceLine(
             invoice=invoice,
@@ -248,10 +285,10 @@ def _lines_create(
             time_entry=entry,
             date=entry.date,
             description=entry.description,
-            hours=entry.hours,
+            hours=billed,
             rate_cents=entry.rate_cents,
         )
-        for entry in ordered
+        for entry, billed in zip(ordered, hours, strict=True)
     ]
     item_lines = [
         InvoiceLine(

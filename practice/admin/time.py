@@ -1,14 +1,23 @@
 """Time entries in the admin: logged and edited through the time entry service, as the API does."""
 
+from collections import defaultdict
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
+from axiomatic.entities.admin_scope import refusal_text
+from axiomatic.entities.models import Entity
 from practice.admin.common import _refusal
 from practice.admin.timers import TimerPanelMixin
 from practice.models import BillingStatus, ClientLink, TimeEntry
+from practice.services.approvals import (
+    approves_anywhere,
+    time_entries_approve,
+    time_entries_unapprove,
+)
 from practice.services.time_entries import (
     time_entry_create,
     time_entry_delete,
@@ -84,10 +93,19 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         "rate_cents",
         "amount_cents",
         "billing_status",
+        "approval_status",
         "invoice_number",
         "description",
     )
-    list_filter = ("billing_status", "billable", "client", "rate_source", "date")
+    list_filter = (
+        "approval_status",
+        "billing_status",
+        "billable",
+        "client",
+        "rate_source",
+        "date",
+    )
+    actions = ("approve_selected", "unapprove_selected")
     list_select_related = ("client", "user")
     search_fields = ("description", "client__name", "public_id", "external_reference")
     date_hierarchy = "date"
@@ -99,6 +117,9 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         "invoice_public_id",
         "invoice_number",
         "billed_at",
+        "approval_status",
+        "approved_at",
+        "approved_by",
         "created_at",
         "updated_at",
     )
@@ -128,3 +149,37 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for entry in queryset.select_related("firm"):
             time_entry_delete(firm=entry.firm, public_id=entry.public_id)
+
+    # -- approvals, through the approval services (docs/adr/0025) -------------------------------------
+    def has_approve_permission(self, request) -> bool:
+        return approves_anywhere(user=request.user)
+
+    @admin.action(description="Approve selected time entries", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        _approval_action(self, request, queryset, time_entries_approve, "Approved {count}.")
+
+    @admin.action(description="Unapprove selected time entries", permissions=["approve"])
+    def unapprove_selected(self, request, queryset):
+        _approval_action(
+            self, request, queryset, time_entries_unapprove, "Returned {count} to open."
+        )
+
+
+def _approval_action(model_admin, request, queryset, service, done: str) -> None:
+    """One call of `service` per firm among the selected (writable) entries, each all or nothing:
+    a refusal is shown with the service's words and that firm's entries stay as they were."""
+    by_firm: dict[int, list[str]] = defaultdict(list)
+    for firm_id, public_id in queryset.order_by("id").values_list("firm_id", "public_id"):
+        by_firm[firm_id].append(public_id)
+    firms = Entity.objects.in_bulk(list(by_firm))
+    changed, done_firms = 0, 0
+    for firm_id, ids in by_firm.items():
+        firm = firms[firm_id]
+        try:
+            changed += service(firm=firm, time_entry_ids=ids, by=request.user)
+            done_firms += 1
+        except ApplicationError as error:
+            model_admin.message_user(request, f"{firm}: {refusal_text(error)}", messages.ERROR)
+    if done_firms:  # the count is what changed: entries already so are not counted
+        noun = "time entry" if changed == 1 else "time entries"
+        model_admin.message_user(request, done.format(count=f"{changed} {noun}"), messages.SUCCESS)

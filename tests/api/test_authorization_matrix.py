@@ -848,6 +848,28 @@ ROWS += [
     ),
 ]
 
+
+def _approval_row(action: str) -> Row:
+    """POST /time/approve or /time/unapprove over the firm's two unbilled entries."""
+    route = f"api/practice/time/{action}"
+    return Row(
+        route,
+        "POST",
+        lambda i: Call(
+            "POST", "/" + route, body={"firmEntityId": i.firm, "timeEntryIds": list(i.entries)}
+        ),
+        200,
+        True,
+        {
+            "firmEntityId": (body("firmEntityId"), "firm", "ent"),
+            "timeEntryIds[0]": (body("timeEntryIds", 0), "entries.0", "te"),
+            "timeEntryIds[1]": (body("timeEntryIds", 1), "entries.1", "te"),
+        },
+    )
+
+
+ROWS += [_approval_row("approve"), _approval_row("unapprove")]
+
 # Not in the matrix, on purpose: the share link itself (its token is the credential, see
 # tests/reports) and the schema and docs (no ids; anonymous callers are refused, see the walk).
 OUTSIDE = {("api/reports/share/<str:token>", "GET"), ("api/schema/", "GET"), ("api/docs/", "GET")}

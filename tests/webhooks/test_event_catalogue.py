@@ -69,6 +69,9 @@ def test_every_event_type_is_sent_with_the_apis_representation(
         201,
     )["entry"]
     call("patch", f"/api/practice/time/{other['id']}", {"firmEntityId": firm, "hours": 3})
+    approval = {"firmEntityId": firm, "timeEntryIds": [entry["id"]]}
+    call("post", "/api/practice/time/approve", approval)
+    call("post", "/api/practice/time/unapprove", approval)
     call("delete", f"/api/practice/time?firmEntityId={firm}&timeEntryId={other['id']}", None, 204)
     timer = call(
         "post", "/api/practice/timers", {"firmEntityId": firm, "entityId": client_id}, 201
@@ -167,6 +170,8 @@ def test_every_event_type_is_sent_with_the_apis_representation(
     assert by_type["time_entry.deleted"][0]["object"]["id"] == other["id"]
     assert by_type["timer.started"][0]["object"]["id"] == timer["id"]
     assert by_type["timer.stopped"][0]["object"] == timed["timer"]
+    assert by_type["time_entry.approved"][0]["object"]["id"] == entry["id"]
+    assert by_type["time_entry.unapproved"][0]["object"]["id"] == entry["id"]
     assert by_type["engagement.created"][0]["object"]["id"] == engagement["id"]
     task_event = by_type["engagement.task_completed"][0]
     assert task_event["taskId"] == task_id

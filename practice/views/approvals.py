@@ -1,0 +1,64 @@
+"""POST /api/practice/time/approve and /api/practice/time/unapprove: approve a firm's time in bulk,
+or return it to open (practice.services.approvals; docs/adr/0025). Thin: parse, scope, call."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from axiomatic.api.access import Access
+from axiomatic.api.authentication import ApiKeyUser
+from practice.serializers import (
+    TimeApprovalSerializer,
+    TimeApprovedSerializer,
+    TimeUnapprovedSerializer,
+)
+from practice.services import approvals
+from practice.views.base import FIRM_QUERY, WRITE, PracticeViewSet
+
+APPROVAL_RULES = (
+    "For a firm ADMIN (an API key approves while its creator is one): 403 otherwise. Ids that are "
+    "not the firm's entries are a 400 naming them, and nothing changes. Billed time is locked: "
+    "changing the approval of an invoiced entry is 409 `time_entry_invoiced`. One transaction; a "
+    "webhook event per entry changed."
+)
+
+
+class TimeApprovalViewSet(PracticeViewSet):
+    def _approval_firm(self, data: dict) -> Access:
+        """The firm named in the query string or body; with an API key it may be left out (the
+        key belongs to one firm), a session must name it."""
+        named = "firmEntityId" in self.request.query_params or "firmEntityId" in data
+        if not named and isinstance(self.request.user, ApiKeyUser):
+            data = {**data, "firmEntityId": self.request.user.api_key.firm.public_id}
+        return self.firm(write=True, body=data)
+
+    @extend_schema(
+        operation_id="practice_time_approve",
+        summary="Approve time entries in bulk",
+        description=f"Entries already approved are left alone and not counted. {APPROVAL_RULES}",
+        parameters=[FIRM_QUERY],
+        request=TimeApprovalSerializer,
+        responses={200: TimeApprovedSerializer, **WRITE},
+    )
+    def approve(self, request):
+        data = self.body(TimeApprovalSerializer)
+        access = self._approval_firm(data)
+        approved = approvals.time_entries_approve(
+            firm=access.entity, time_entry_ids=data["timeEntryIds"], by=access.actor
+        )
+        return Response({"approved": approved})
+
+    @extend_schema(
+        operation_id="practice_time_unapprove",
+        summary="Return approved time entries to open, in bulk",
+        description=f"Entries not approved are left alone and not counted. {APPROVAL_RULES}",
+        parameters=[FIRM_QUERY],
+        request=TimeApprovalSerializer,
+        responses={200: TimeUnapprovedSerializer, **WRITE},
+    )
+    def unapprove(self, request):
+        data = self.body(TimeApprovalSerializer)
+        access = self._approval_firm(data)
+        unapproved = approvals.time_entries_unapprove(
+            firm=access.entity, time_entry_ids=data["timeEntryIds"], by=access.actor
+        )
+        return Response({"unapproved": unapproved})
