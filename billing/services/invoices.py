@@ -30,7 +30,11 @@ from axiomatic.core.money import MAX_CENTS, allocate_adjustment, amount_cents, r
 from axiomatic.core.sequences import next_in_sequence
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Account, Book, JournalSource
-from axiomatic.ledger.services import JournalEntryDraft, journal_entry_reverse
+from axiomatic.ledger.services import (
+    JournalEntryDraft,
+    journal_entry_reverse,
+    ledger_period_check,
+)
 from billing import events
 from billing.errors import BillingErrorCode
 from billing.models import (
@@ -114,6 +118,8 @@ def invoice_create_from_time(
     _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link, profile=profile)
     engagements = _item_engagements(firm, link, items)
     issue_date, due_date = _invoice_dates(profile, issue_date=issue_date, due_date=due_date)
+    # Dated in the firm's books even when its total is 0 and it posts nothing (ADR 0023).
+    ledger_period_check(entity_id=firm.pk, date=issue_date)
     ordered = sorted(entries, key=lambda e: (e.date, e.pk))
     hours = _billed_hours(ordered, profile)
     standard = _standard_amounts(ordered, hours, items)
@@ -354,6 +360,7 @@ def invoice_void(*, firm: Entity, public_id: str, voided_by=None) -> Invoice:
         )
     if invoice.status == InvoiceStatus.PAID:
         raise ConflictError("A paid invoice cannot be voided.", code=BillingErrorCode.INVOICE_PAID)
+    ledger_period_check(entity_id=firm.pk, date=timezone.localdate())  # a zero invoice too
     time_entries_mark_unbilled(firm=firm, invoice_public_id=invoice.public_id)
     invoice.lines.update(is_live=False)
     if invoice.journal_entry_id is not None:

@@ -4,8 +4,6 @@ or return it to open (practice.services.approvals; docs/adr/0025). Thin: parse, 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from axiomatic.api.access import Access
-from axiomatic.api.authentication import ApiKeyUser
 from practice.serializers import (
     TimeApprovalSerializer,
     TimeApprovedSerializer,
@@ -23,14 +21,6 @@ APPROVAL_RULES = (
 
 
 class TimeApprovalViewSet(PracticeViewSet):
-    def _approval_firm(self, data: dict) -> Access:
-        """The firm named in the query string or body; with an API key it may be left out (the
-        key belongs to one firm), a session must name it."""
-        named = "firmEntityId" in self.request.query_params or "firmEntityId" in data
-        if not named and isinstance(self.request.user, ApiKeyUser):
-            data = {**data, "firmEntityId": self.request.user.api_key.firm.public_id}
-        return self.firm(write=True, body=data)
-
     @extend_schema(
         operation_id="practice_time_approve",
         summary="Approve time entries in bulk",
@@ -41,7 +31,7 @@ class TimeApprovalViewSet(PracticeViewSet):
     )
     def approve(self, request):
         data = self.body(TimeApprovalSerializer)
-        access = self._approval_firm(data)
+        access = self.caller_firm(write=True, body=data)
         approved = approvals.time_entries_approve(
             firm=access.entity, time_entry_ids=data["timeEntryIds"], by=access.actor
         )
@@ -57,7 +47,7 @@ class TimeApprovalViewSet(PracticeViewSet):
     )
     def unapprove(self, request):
         data = self.body(TimeApprovalSerializer)
-        access = self._approval_firm(data)
+        access = self.caller_firm(write=True, body=data)
         unapproved = approvals.time_entries_unapprove(
             firm=access.entity, time_entry_ids=data["timeEntryIds"], by=access.actor
         )

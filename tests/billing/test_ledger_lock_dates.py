@@ -197,11 +197,6 @@ def test_an_invoice_of_a_closed_period_is_voided_by_an_entry_dated_today(alice, 
     assert billing_state([entry]) == [("unbilled", None, None)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="billing posts nothing for an invoice whose total is 0, so nothing checks its issue "
-    "date against the lock date: invoice_create_from_time must check it itself",
-)
 def test_a_zero_total_invoice_in_the_locked_period_is_refused_too(alice, acme):
     lock(alice)
     entry = log(alice, acme, "2.00")
