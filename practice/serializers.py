@@ -681,6 +681,7 @@ class TimeApprovalSerializer(serializers.Serializer):
     timeEntryIds = serializers.ListField(
         child=PublicIdField(prefix="te"),
         allow_empty=False,
+        min_length=1,  # allow_empty alone would not show in the schema (minItems)
         max_length=MAX_APPROVAL_ENTRIES,
         help_text="The firm's time entries; a repeated id counts once.",
     )

@@ -406,6 +406,11 @@ def _consistent(case, relations: dict, rng: random.Random):
         body["timeEntryIds"] = _unbilled_time(
             body.get("firmEntityId"), body.get("clientEntityId"), len(body["timeEntryIds"])
         ) or list(dict.fromkeys(body["timeEntryIds"]))
+    # Approvals name entries the firm has now (the coverage phase's example ids name none, and a
+    # run deletes some): any other id becomes one of the firm's.
+    approval = path in ("/api/practice/time/approve", "/api/practice/time/unapprove")
+    if approval and isinstance(body.get("timeEntryIds"), list):
+        body["timeEntryIds"] = _entries_of_firm(relations["firm"], body["timeEntryIds"])
     # An adjustment has its reason and keeps the total at 0 or more; items are the client's.
     if path == "/api/practice/billing/invoice":
         _invoice_extras(body)
@@ -626,6 +631,14 @@ def _time_references(case, body: dict) -> None:
         ).first()
         if entry is not None and entry.client_id != engagement.client_id:
             body["entityId"] = client
+
+
+def _entries_of_firm(firm_id: str, ids: list) -> list:
+    """`ids` with each one the firm has no entry for replaced by one it has."""
+    entries = TimeEntry.objects.filter(firm__public_id=firm_id)
+    have = set(entries.filter(public_id__in=ids).values_list("public_id", flat=True))
+    some = entries.order_by("id").values_list("public_id", flat=True).first()
+    return [i if i in have or some is None else some for i in ids]
 
 
 def _unbilled_time(firm_id, client_id, wanted: int) -> list[str]:
