@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import refusal_text
 from axiomatic.entities.models import Entity
@@ -90,8 +91,8 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         "user",
         "hours",
         "billable",
-        "rate_cents",
-        "amount_cents",
+        "rate",
+        "amount",
         "billing_status",
         "approval_status",
         "invoice_number",
@@ -106,7 +107,7 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         "date",
     )
     actions = ("approve_selected", "unapprove_selected")
-    list_select_related = ("client", "user")
+    list_select_related = ("client", "user", "firm")
     search_fields = ("description", "client__name", "public_id", "external_reference")
     date_hierarchy = "date"
     readonly_fields = (
@@ -129,6 +130,16 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request_user = request.user
         return form
+
+    @admin.display(description="rate / h", ordering="rate_cents")
+    def rate(self, obj):
+        return "-" if obj.rate_cents is None else format_money(obj.rate_cents, obj.firm.currency)
+
+    @admin.display(description="amount", ordering="amount_cents")
+    def amount(self, obj):
+        if obj.amount_cents is None:
+            return "-"
+        return format_money(obj.amount_cents, obj.firm.currency)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.billing_status != BillingStatus.UNBILLED:
