@@ -110,6 +110,7 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
     list_select_related = ("client", "user", "firm")
     search_fields = ("description", "client__name", "public_id", "external_reference")
     date_hierarchy = "date"
+    ordering = ("-date", "-id")  # the latest work first, as the API lists it
     readonly_fields = (
         "public_id",
         "rate_source",

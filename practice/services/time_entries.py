@@ -90,11 +90,14 @@ def _amount(hours: Decimal, rate: int | None) -> int | None:
     return None if rate is None else amount_cents(hours=hours, rate_cents=rate)
 
 
-def _resolve_references(*, firm: Entity, client: Entity, engagement_id, task_id, user_id) -> dict:
+def time_entry_references(
+    *, firm: Entity, client: Entity, engagement_id, task_id, user_id=UNSET
+) -> dict:
     """Engagement, task and user named in the body, looked up within the firm and client.
 
     UNSET leaves a reference alone, None clears it. A task brings its engagement along; naming both,
-    they must match. (time_entry_update drops a task that no longer fits a changed engagement.) Unknown and foreign ids get the same 400 naming the field.
+    they must match. (time_entry_update drops a task that no longer fits a changed engagement.)
+    Unknown and foreign ids get the same 400 naming the field. Timers resolve theirs here too.
     """
     errors: dict[str, list[str]] = {}
     resolved: dict = {}
@@ -165,7 +168,7 @@ def time_entry_create(
     profile = selectors.firm_profile(firm)
     time_lock_refuse(profile, work_date, f"Time dated {work_date.isoformat()} cannot be logged")
     external_reference_check(model=TimeEntry, firm=firm, reference=external_reference)
-    refs = _resolve_references(
+    refs = time_entry_references(
         firm=firm, client=client, engagement_id=engagement_id, task_id=task_id, user_id=user_id
     )
     engagement = refs.get("engagement")
@@ -286,7 +289,7 @@ def _billable_after_move(billable: bool, old: Engagement | None, new: Engagement
 
 
 def _apply_references(entry: TimeEntry, *, firm: Entity, changes: dict) -> None:
-    refs = _resolve_references(
+    refs = time_entry_references(
         firm=firm,
         client=entry.client,
         engagement_id=changes.get("engagement_id", UNSET),

@@ -32,8 +32,8 @@ from axiomatic.core.money import hours_from_seconds
 from axiomatic.entities.models import Entity, User
 from practice import events, selectors
 from practice.errors import NOT_A_FIRM_MEMBER, PracticeErrorCode
-from practice.models import ClientLink, Engagement, Task, TimeEntry, Timer, TimerStatus
-from practice.services.time_entries import time_entry_create
+from practice.models import ClientLink, TimeEntry, Timer, TimerStatus
+from practice.services.time_entries import time_entry_create, time_entry_references
 
 NO_USER = "This API key has no user of its own: give userId, the member whose timer this is."
 
@@ -49,34 +49,6 @@ class TimerStarted:
 class TimerStopped:
     timer: Timer
     entry: TimeEntry
-
-
-def _references(*, firm: Entity, client: Entity, engagement_id, task_id) -> tuple:
-    """The engagement and task named at start, within the firm and client, with the time entry
-    service's rules and messages (a task brings its engagement; naming both, they must match)."""
-    errors: dict[str, list[str]] = {}
-    engagement = task = None
-    if engagement_id is not None:
-        engagement = Engagement.objects.filter(
-            firm=firm, client=client, public_id=engagement_id
-        ).first()
-        if engagement is None:
-            errors["engagementId"] = ["No such engagement for this client."]
-    if task_id is not None:
-        task = (
-            Task.objects.select_related("engagement")
-            .filter(engagement__firm=firm, engagement__client=client, public_id=task_id)
-            .first()
-        )
-        if task is None:
-            errors["taskId"] = ["No such task for this client."]
-        elif engagement is not None and task.engagement_id != engagement.pk:
-            errors["taskId"] = ["This task belongs to another engagement."]
-        elif engagement is None and "engagementId" not in errors:
-            engagement = task.engagement
-    if errors:
-        raise field_errors(errors)
-    return engagement, task
 
 
 def _timer_user(*, firm: Entity, user_id: str | None, default_user: User | None) -> User:
@@ -192,9 +164,10 @@ def timer_start(
     `billable` None leaves it to the time service when the timer stops (the engagement's default).
     The user's running timer, if any, is stopped first and its entry made."""
     user = _timer_user(firm=firm, user_id=user_id, default_user=default_user)
-    engagement, task = _references(
+    refs = time_entry_references(
         firm=firm, client=link.client, engagement_id=engagement_id, task_id=task_id
     )
+    engagement, task = refs["engagement"], refs["task"]
     _lock_user(user.pk)
     now = timezone.now()
     running = _running_timer_of(user.pk)

@@ -307,10 +307,16 @@ def test_an_api_key_may_leave_the_firm_out(alice, entries):
     ) == {"unapproved": 2}
 
 
-def test_a_session_must_name_the_firm(alice, firm_a, entries):
-    _, admin_session = session(firm_a, "erin@alpha.test", Role.ADMIN)
-    error = api(admin_session).post(APPROVE, {"timeEntryIds": [entries[0]["id"]]}, status=400)
+def test_a_session_in_one_firm_may_leave_it_out_one_in_several_must_name_it(
+    alice, charlie, firm_a, entries
+):
+    user, admin_session = session(firm_a, "erin@alpha.test", Role.ADMIN)
+    one = {"timeEntryIds": [entries[0]["id"]]}
+    assert api(admin_session).post(APPROVE, one, status=200) == {"approved": 1}
+    MembershipFactory(user=user, entity=charlie.firm, role=Role.VIEWER)
+    error = api(admin_session).post(UNAPPROVE, one, status=400)
     assert "firmEntityId" in error["fields"]
+    assert TimeEntry.objects.get(public_id=entries[0]["id"]).approval_status == "approved"
 
 
 def test_query_and_body_must_name_the_same_firm(alice, entries, charlie):

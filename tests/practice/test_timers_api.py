@@ -347,11 +347,18 @@ def test_a_viewer_may_list_and_another_firm_gets_404(alice, bob, charlie, acme):
     api(charlie).get(TIMERS, {"firmEntityId": alice.firm.public_id}, status=404, code="not_found")
 
 
-@pytest.mark.parametrize("params", [{}, {"firmEntityId": "x"}, {"userId": "dana"}])
+@pytest.mark.parametrize("params", [{"firmEntityId": "x"}, {"userId": "dana"}])
 def test_the_list_rejects_bad_queries(alice, params):
     query = {"firmEntityId": alice.firm.public_id, **params} if params.get("userId") else params
     error = api(alice).get(TIMERS, query, status=400)
     assert error["code"] == "validation_error"
+
+
+def test_an_api_key_may_leave_the_firm_out(alice, acme):
+    timer = api(alice).post(TIMERS, {"entityId": acme.client.public_id}, status=201)["timer"]
+    assert [t["id"] for t in api(alice).get(TIMERS, {}, status=200)["timers"]] == [timer["id"]]
+    api(alice).post(f"{TIMERS}/{timer['id']}/stop", {}, status=200)
+    assert api(alice).get(TIMERS, {}, status=200)["timers"] == []
 
 
 def _count_queries(persona) -> int:
