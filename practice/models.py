@@ -102,11 +102,16 @@ class FirmProfile(TimeStampedModel):
                 name="firmprofile_rate_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(time_rounding_minutes__in=[0, 6, 10, 15, 30]),
+                # ORs, not IN (0, 6, ...): SQLite's introspection splits a table's SQL on ", ".
+                condition=Q(time_rounding_minutes=0)
+                | Q(time_rounding_minutes=6)
+                | Q(time_rounding_minutes=10)
+                | Q(time_rounding_minutes=15)
+                | Q(time_rounding_minutes=30),
                 name="firmprofile_rounding_minutes_known",
             ),
             models.CheckConstraint(
-                condition=Q(time_rounding_mode__in=["up", "nearest"]),
+                condition=Q(time_rounding_mode="up") | Q(time_rounding_mode="nearest"),
                 name="firmprofile_rounding_mode_known",
             ),
             models.CheckConstraint(

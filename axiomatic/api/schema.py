@@ -95,6 +95,8 @@ PATH_ID_PREFIXES = {
     "share_id": "shr",
     "webhook_id": "wh",
     "payment_id": "pay",
+    "timer_id": "tmr",
+    "user_id": "usr",
 }
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -130,6 +132,7 @@ AT_LEAST_ONE_CHANGE = (
     "PatchedClientUpdateRequest",
     "PatchedLedgerSettingsUpdateRequest",
     "PatchedEngagementUpdateRequest",
+    "PatchedFirmSettingsPatchRequest",
     "PatchedTimeUpdateRequest",
     "PatchedWebhookUpdateRequest",
 )
@@ -189,6 +192,10 @@ def add_idempotency_header(result, generator, request, public):
     for name in AT_LEAST_ONE_CHANGE:
         fields = [f for f in components[name]["properties"] if f != "firmEntityId"]
         components[name]["anyOf"] = [{"required": [f]} for f in fields]
+    # The practice settings refuse a key they do not know (a misspelt setting must not look saved).
+    for name in ("PatchedFirmSettingsPatchRequest", "TimeRoundingInputRequest"):
+        if name in components:
+            components[name]["additionalProperties"] = False
     components[ENGAGEMENT_PATCH]["required"] = ["firmEntityId"]
     components[ENGAGEMENT_PATCH]["oneOf"] = ENGAGEMENT_PATCH_SHAPES
     # Those PATCH bodies cannot be left out.

@@ -234,6 +234,7 @@ def _first_page_cursors(persona) -> dict[str, str]:
         "/api/practice/time": f"firmEntityId={firm}",
         "/api/reports/share": f"entityId={firm}",
         "/api/practice/webhooks": f"firmEntityId={firm}",
+        "/api/practice/staff": f"firmEntityId={firm}",
     }
     cursors = {}
     first_webhook = persona.client.get(f"/api/practice/webhooks?firmEntityId={firm}").json()
@@ -318,6 +319,7 @@ def _config(seeded: dict) -> SchemathesisConfig:
         "path.token": real("token"),
         "path.webhook_id": real("webhook"),
         "path.timer_id": real("timer"),
+        "path.user_id": real("user"),
     }
     return SchemathesisConfig.from_dict(
         {
@@ -474,6 +476,12 @@ def _consistent(case, relations: dict, rng: random.Random):
         ).first()
         if engagement is not None:
             body["dueDate"] = max(body["dueDate"], engagement.start_date.isoformat())
+    # A fee belongs to a fixed-fee engagement, and a fixed-fee engagement has one.
+    if path.startswith("/api/practice/engagements") and method in ("POST", "PATCH"):
+        if body.get("fee") is not None:
+            body["billingMethod"] = "fixed_fee"
+        elif body.get("billingMethod") == "fixed_fee":
+            body["fee"] = 150_000
     return case
 
 
@@ -525,10 +533,23 @@ def _payable(case, body: dict, firm_id: str) -> None:
         body["date"] = max(body["date"], invoice.issue_date.isoformat())
 
 
+def _unlocked(firm_id: str) -> None:
+    """Undo what the run's settings calls may have set and the hooks' own writes cannot meet:
+    required approval and the time and ledger lock dates (today's postings, time in November)."""
+    from axiomatic.ledger.models import LedgerSettings
+    from practice.models import FirmProfile
+
+    FirmProfile.objects.filter(firm__public_id=firm_id).update(
+        require_approval=False, time_lock_date=None
+    )
+    LedgerSettings.objects.filter(entity__public_id=firm_id).update(lock_date=None)
+
+
 def _new_invoice(firm_id: str):
     from billing.services.invoices import invoice_create_from_time
     from practice.models import ClientLink
 
+    _unlocked(firm_id)
     link = ClientLink.objects.filter(firm__public_id=firm_id, archived_at__isnull=True).first()
     entries = _unbilled_time(firm_id, link.client.public_id, 1)
     return invoice_create_from_time(firm=link.firm, link=link, time_entry_ids=entries)
@@ -651,6 +672,7 @@ def _unbilled_time(firm_id, client_id, wanted: int) -> list[str]:
     ).first()
     if link is None:
         return []
+    _unlocked(firm_id)
     count = min(max(wanted, 1), 3)
     unbilled = TimeEntry.objects.filter(
         firm=link.firm,
