@@ -20,6 +20,8 @@ class ReportShare(models.Model):
     report_type = models.CharField(max_length=30)
     date_from = models.DateField()
     date_to = models.DateField()
+    # "", "previous_period" or "previous_year": the comparison column the report shows.
+    compare = models.CharField(max_length=20, blank=True, default="")
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from axiomatic.ledger.models import AccountType as T
 from axiomatic.ledger.models import BookBasis
+from axiomatic.ledger.models import CashFlowSection as CF
 
 
 class ChartAccount(NamedTuple):
@@ -52,6 +53,27 @@ DEFAULT_CHART: tuple[ChartAccount, ...] = (
     ChartAccount("6900", "Depreciation Expense", T.EXPENSE, "depreciation"),
     ChartAccount("7000", "Income Taxes", T.EXPENSE, "tax_expense"),
 )
+
+
+# The cash-flow section of each balance-sheet subtype; revenue and expenses are net income, and a
+# subtype not named here is working capital (an operating asset or liability).
+CASH_FLOW_SECTIONS: dict[str, str] = {
+    "cash": CF.CASH,
+    "accumulated_depreciation": CF.NON_CASH,
+    "fixed_asset": CF.INVESTING,
+    "long_term_debt": CF.FINANCING,
+    "owner_equity": CF.FINANCING,
+    "owner_draw": CF.FINANCING,
+    "retained_earnings": CF.FINANCING,
+}
+
+
+def default_cash_flow_section(type: str, subtype: str) -> str:
+    if type in (T.REVENUE, T.EXPENSE):
+        return CF.NET_INCOME
+    if subtype in CASH_FLOW_SECTIONS:
+        return CASH_FLOW_SECTIONS[subtype]
+    return CF.FINANCING if type == T.EQUITY else CF.WORKING_CAPITAL
 
 
 class DefaultBook(NamedTuple):

@@ -108,6 +108,17 @@ class Book(TimeStampedModel):
         return self.name
 
 
+class CashFlowSection(models.TextChoices):
+    """Where an account's movements show in the cash-flow statement (indirect method)."""
+
+    CASH = "cash", "Cash and cash equivalents"
+    NET_INCOME = "net_income", "Net income (revenue and expenses)"
+    NON_CASH = "non_cash", "Operating: adjustment for non-cash items"
+    WORKING_CAPITAL = "working_capital", "Operating: change in working capital"
+    INVESTING = "investing", "Investing activities"
+    FINANCING = "financing", "Financing activities"
+
+
 class Account(TimeStampedModel):
     public_id = PublicIdField(prefix="acct")
     entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="accounts")
@@ -116,6 +127,10 @@ class Account(TimeStampedModel):
     type = models.CharField(max_length=10, choices=AccountType.choices)
     # The account's role, apart from its code: reports group by type and subtype, never by code.
     subtype = models.CharField(max_length=40)
+    # The cash-flow statement's section for this account (chart.default_cash_flow_section).
+    cash_flow_section = models.CharField(
+        max_length=20, choices=CashFlowSection.choices, default=CashFlowSection.WORKING_CAPITAL
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -212,3 +227,33 @@ class JournalLine(models.Model):
     def __str__(self) -> str:
         side = "Dr" if self.debit_cents else "Cr"
         return f"{side} {self.account_id} {self.debit_cents or self.credit_cents}"
+
+
+class AccountMonthBalance(models.Model):
+    """The debits and credits of one account in one book over one calendar month (`month` is the
+    first day), kept by the posting service in the transaction of every posting and reversal.
+
+    Statements add whole months from here to the lines of the partial months at either end
+    (`selectors.account_balances`), so their cost follows accounts x months, not lines.
+    `manage.py ledger_verify` recomputes every row from the lines and reports any difference.
+    """
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    debit_cents = models.BigIntegerField(default=0)
+    credit_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "month", "account"], name="accountmonthbalance_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(debit_cents__gte=0) & models.Q(credit_cents__gte=0),
+                name="accountmonthbalance_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: Dr {self.debit_cents} Cr {self.credit_cents}"

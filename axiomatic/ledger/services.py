@@ -23,7 +23,7 @@ from django.utils import timezone
 from axiomatic.core.errors import AccessDeniedError, ConflictError, field_errors
 from axiomatic.core.money import MAX_CENTS
 from axiomatic.core.sequences import next_in_sequence
-from axiomatic.ledger.chart import DEFAULT_BOOKS, DEFAULT_CHART
+from axiomatic.ledger.chart import DEFAULT_BOOKS, DEFAULT_CHART, default_cash_flow_section
 from axiomatic.ledger.errors import LedgerErrorCode
 from axiomatic.ledger.models import (
     Account,
@@ -41,7 +41,14 @@ def entity_books_seed(*, entity) -> list[Book]:
     """Give a new entity the default chart of accounts and its default books (idempotent)."""
     if not Account.objects.filter(entity=entity).exists():
         Account.objects.bulk_create(
-            Account(entity=entity, code=a.code, name=a.name, type=a.type, subtype=a.subtype)
+            Account(
+                entity=entity,
+                code=a.code,
+                name=a.name,
+                type=a.type,
+                subtype=a.subtype,
+                cash_flow_section=default_cash_flow_section(a.type, a.subtype),
+            )
             for a in DEFAULT_CHART
         )
     if not Book.objects.filter(entity=entity).exists():
