@@ -146,6 +146,14 @@ class Command(BaseCommand):
             JournalEntryDraft(book=book, date=start, memo="Owner's opening contribution").debit(
                 acct["1000"], 5_000_000
             ).credit(acct["3000"], 5_000_000).post()
+            # Office equipment, part paid from the bank and part on a loan: with its depreciation,
+            # the loan's repayments and the owner's draws, the cash-flow statement has an investing
+            # and a financing section and a non-cash adjustment to show.
+            JournalEntryDraft(
+                book=book, date=start.replace(day=10), memo="Office equipment (part on a loan)"
+            ).debit(acct["1500"], 2_400_000).credit(acct["1000"], 600_000).credit(
+                acct["2700"], 1_800_000
+            ).post()
             for month in tqdm(months, desc="Demo journal entries", unit="month", disable=None):
                 fees = rng.randrange(1_800_000, 3_200_000, 100)
                 collected = fees - rng.randrange(0, 400_000, 100)
@@ -164,7 +172,11 @@ class Command(BaseCommand):
                         month.replace(day=5),
                     ),
                     ("Bank fees", "6400", "1000", rng.randrange(1_500, 6_000, 5), day),
+                    ("Depreciation of office equipment", "6900", "1550", 40_000, day),
+                    ("Loan repayment", "2700", "1000", 75_000, month.replace(day=20)),
                 ]
+                if month.month % 3 == 0:
+                    steps.append(("Owner's draw", "3100", "1000", 600_000, day))
                 for memo, debit, credit, cents, date in steps:
                     JournalEntryDraft(book=book, date=date, memo=memo).debit(
                         acct[debit], cents
