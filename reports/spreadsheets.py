@@ -142,8 +142,8 @@ CLOSING_ROWS = {
     ),
     ReportType.CASH_FLOW: (
         ("Net change in cash", lambda t: t["netChange"]),
-        ("Cash at start", lambda t: t["cashStart"]),
-        ("Cash at end", lambda t: t["cashEnd"]),
+        ("Cash at start", lambda t: t["cashAtStart"]),
+        ("Cash at end", lambda t: t["cashAtEnd"]),
     ),
 }
 

@@ -393,31 +393,41 @@ def test_trial_balance_comparison_as_of_both_dates():
 
 
 def test_cash_flow_sections_and_closing_rows():
-    sections = [
-        Section(
-            "net_income",
-            "Net income",
-            [row("", "Net income", "equity", "net_income", amount=90_000)],
-        ),
-        Section(
-            "working_capital",
-            "Changes in working capital",
-            [row("1100", "Accounts receivable", "asset", "working_capital", amount=-30_000)],
-        ),
-        Section(
-            "financing", "Financing", [row("2700", "Loan", "liability", "financing", amount=10_000)]
-        ),
-    ]
-    totals = {"netChange": 70_000, "cashStart": 5_000, "cashEnd": 75_000}
-    statement = make_statement("cash_flow", sections, totals)
-    _, head, rows = read_csv(statement)
+    operating = Section(
+        "operating",
+        "Operating activities",
+        [
+            row("", "Net income", "equity", "net_income", amount=90_000),
+            row("1100", "Accounts receivable", "asset", "working_capital", amount=-30_000),
+        ],
+    )
+    financing = Section(
+        "financing",
+        "Financing activities",
+        [row("2700", "Loan", "liability", "financing", amount=10_000)],
+    )
+    totals = {
+        "netIncome": 90_000,
+        "operating": 60_000,
+        "investing": 0,
+        "financing": 10_000,
+        "netChange": 70_000,
+        "cashAtStart": 5_000,
+        "cashAtEnd": 75_000,
+    }
+    statement = make_statement("cash_flow", [operating, financing], totals)
+    header, head, rows = read_csv(statement)
+    assert header["Period"] == "2026-04-01 to 2026-06-30"
     assert head == ["Section", "Code", "Account", "Amount"]
     table = {(s, n): csv_cents(a) for s, _, n, a in rows}
-    assert table[("Changes in working capital", "Total changes in working capital")] == -30_000
-    assert table[("", "Net change in cash")] == 70_000
-    assert table[("", "Cash at start")] == 5_000
-    assert table[("", "Cash at end")] == 75_000
-    assert rows[-1][2] == "Cash at end"
+    assert table[("Operating activities", "Accounts receivable")] == -30_000
+    assert table[("Operating activities", "Total operating activities")] == 60_000
+    assert table[("Financing activities", "Total financing activities")] == 10_000
+    assert [r[2] for r in rows[-3:]] == ["Net change in cash", "Cash at start", "Cash at end"]
+    assert [csv_cents(r[3]) for r in rows[-3:]] == [70_000, 5_000, 75_000]
+    _, _, _, cells = read_xlsx(statement)
+    assert [xlsx_cents(r[3]) for r in cells[-3:]] == [70_000, 5_000, 75_000]
+    assert all(r[2].font.b for r in cells[-3:])
 
 
 # --- General ledger (hand-made, lines read lazily) ------------------------------------------------
