@@ -43,7 +43,10 @@ MONEY_TEXT = re.compile(r"-?\d+\.\d{2}")
 
 def read_csv(statement):
     """(header block as a dict, table header, table rows) of the statement's CSV."""
-    text = "".join(csv_stream(statement, generated_at=GENERATED))
+    return csv_parts("".join(csv_stream(statement, generated_at=GENERATED)))
+
+
+def csv_parts(text: str):
     assert text.startswith("\ufeff")  # so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(text[1:])))
     blank = rows.index([])
@@ -59,7 +62,11 @@ def csv_cents(text: str) -> int:
 
 def read_xlsx(statement):
     """(sheet, header block as a dict of cells, table header cells, table rows of cells)."""
-    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(statement, generated_at=GENERATED)))
+    return xlsx_parts(render_xlsx(statement, generated_at=GENERATED))
+
+
+def xlsx_parts(data: bytes):
+    book = openpyxl.load_workbook(io.BytesIO(data))
     assert len(book.worksheets) == 1
     sheet = book.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows()]
@@ -98,8 +105,12 @@ def book(alice):
     - 2026-01-31 rent 1,200.50; insurance 300.00 (account renamed to EVIL_NAME)
     - 2026-01-31 depreciation 123.45 (a contra asset: negative among assets)
     """
-    gl = alice.gl
-    a = {acct.code: acct for acct in Account.objects.filter(entity=alice.firm)}
+    return post_example(alice.gl)
+
+
+def post_example(gl):
+    """The entries of the `book` fixture, posted in `gl`; returns it."""
+    a = {acct.code: acct for acct in Account.objects.filter(entity_id=gl.entity_id)}
     Account.objects.filter(pk=a["6600"].pk).update(name=EVIL_NAME)
     post(gl, D(2025, 12, 31), a["1000"], a["3000"], 1_000_000, "Capital")
     post(gl, D(2026, 1, 10), a["1100"], a["4000"], 250_000, "Invoice 1")
