@@ -181,3 +181,13 @@ def prorata_cents(cents: int, *, part: int, whole: int) -> Fraction:
 
 def half_up_cents(value: Fraction) -> int:
     return _half_up(value)
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Cents as an exact Decimal of currency units, two places: 123456 -> Decimal('1234.56'),
+    -1200 -> Decimal('-12.00'), 0 -> Decimal('0.00'). What a spreadsheet or a CSV holds: a plain
+    number, never text. Exact, whatever the size (a Decimal read from a string is never rounded to
+    the context's precision), and never a float, whose 0.1 + 0.2 is not 0.3."""
+    if type(cents) is not int:
+        raise TypeError("cents must be an int")
+    return Decimal(f"{cents}e-2")
