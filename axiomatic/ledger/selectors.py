@@ -5,8 +5,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models import DateField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, TruncMonth
 
 from axiomatic.ledger.models import (
     Account,
@@ -217,7 +217,9 @@ def month_balance_differences(*, book: Book) -> list[MonthBalanceDifference]:
     recounted = (
         JournalLine.objects.filter(book=book)
         .order_by()
-        .annotate(month=TruncMonth("date"))
+        # Cast: PostgreSQL's DATE_TRUNC of a date is a timestamp, and the union would hand every
+        # month back as a datetime.
+        .annotate(month=Cast(TruncMonth("date"), DateField()))
         .values("account_id", "month")
         .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"), from_lines=Value(True))
     )

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from axiomatic.ledger.models import Account, AccountMonthBalance, Book
+from axiomatic.ledger.selectors import month_balance_differences
 from axiomatic.ledger.services import JournalEntryDraft
 from tests.factories import EntityFactory
 
@@ -116,6 +117,11 @@ def test_repair_rewrites_the_wrong_rows_from_the_lines(bakery, garage):
     )
     untouched = garage.row(garage.gl, "1000", D(2026, 1, 1))
 
+    found = month_balance_differences(book=bakery.gl)
+    assert [(type(d.month), d.month) for d in found] == [
+        (dt.date, D(2026, 1, 1)),  # both sides a date, not a datetime (PostgreSQL's DATE_TRUNC)
+        (dt.date, D(2026, 1, 15)),
+    ]
     status, out, _ = verify("--repair")
     assert status == 0
     assert "account 1000 Cash 2026-01-15 (not a 1st): stored Dr $0.00 Cr $0.09" in out
