@@ -67,6 +67,7 @@ def test_accounts_lists_the_chart_in_code_order(alice):
         "name": "Cash",
         "type": "asset",
         "subtype": "cash",
+        "cashFlowSection": "cash",
         "isActive": True,
     }
 
