@@ -302,18 +302,27 @@ def test_a_pdf_over_the_hard_cap_is_refused(alice, settings, monkeypatch):
     assert not ReportShare.objects.exists()
 
 
-def test_a_share_link_to_a_ledger_grown_too_long_for_its_page_says_so(alice, monkeypatch):
+def test_a_share_link_to_a_ledger_grown_too_long_for_its_page_says_so(alice, settings, monkeypatch):
     many_lines(alice, 5)
-    body = share_body(alice, reportType="general_ledger")
-    created = create(alice.client, body)
+    created = create(alice.client, share_body(alice, reportType="general_ledger"))
     assert created.status_code == 201, created.content
-    visitor = Client()
-    page = visitor.get(open_url(token_of(created.json()["shareUrl"])), follow=True)
-    assert page.status_code == 200
+    token = token_of(created.json()["shareUrl"])
+
+    def page(fmt=""):
+        visitor = Client()
+        opened = visitor.get(open_url(token))
+        assert opened.status_code == 302, opened.content[:300]
+        return visitor.get(opened["Location"] + fmt)
+
+    assert page().status_code == 200
+    assert page("?format=pdf").status_code == 200
     monkeypatch.setitem(documents.LEDGER_LINE_CAPS, "html", 5)
-    again = Client().get(open_url(token_of(created.json()["shareUrl"])), follow=True)
-    assert again.status_code == 422
-    assert again["Content-Type"].startswith("text/html")
+    too_long = page()
+    assert too_long.status_code == 422
+    assert too_long["Content-Type"].startswith("text/html")
+    # A page renders a PDF only within the inline pages; a long one is a deferred link's.
+    settings.MAX_INLINE_PDF_PAGES = 0
+    assert page("?format=pdf").status_code == 422
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
