@@ -86,6 +86,14 @@ def too_long_problem(statement: Statement, fmt: str) -> str | None:
     return None
 
 
+def renders_in_request(statement: Statement, fmt: str) -> bool:
+    """May a request (a share link's page) render `statement` as `fmt` itself: within the caps,
+    and a PDF within the inline pages (a longer one is a deferred document of its own)."""
+    if too_long_problem(statement, fmt):
+        return False
+    return fmt != "pdf" or renders_inline(statement)
+
+
 def too_long_check(statement: Statement, fmt: str) -> None:
     """400 `statement_too_long` when `statement` is too long to answer as `fmt`."""
     problem = too_long_problem(statement, fmt)

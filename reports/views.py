@@ -348,9 +348,7 @@ def share_view_page(request, signed: str):
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
     # The page renders inside this request: a report grown past what a page holds, or a PDF past
     # the inline pages, is refused (a long PDF is a link of its own: format=pdf on the API).
-    if documents.too_long_problem(statement, fmt) or (
-        fmt == "pdf" and not documents.renders_inline(statement)
-    ):
+    if not documents.renders_in_request(statement, fmt):
         return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.TOO_LONG))
     pdf_url = reverse("report-share-view", args=[signed]) + "?format=pdf"
     return _private(_statement_response(statement, fmt, pdf_url=pdf_url))
