@@ -35,8 +35,8 @@ class BookAdmin(ReadOnlyForStaff):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyForStaff):
-    list_display = ("code", "name", "type", "subtype", "entity", "is_active")
-    list_filter = ("type", "is_active")
+    list_display = ("code", "name", "type", "subtype", "cash_flow_section", "entity", "is_active")
+    list_filter = ("type", "cash_flow_section", "is_active")
     list_select_related = ("entity",)
     readonly_fields = ("public_id",)
     search_fields = ("code", "name", "entity__name")

@@ -14,9 +14,15 @@ writes, and the database keeps the backstop: a named check constraint says each 
 positive side, and on PostgreSQL a deferred constraint trigger re-checks at commit that every entry
 touched by the transaction has at least two lines and balances (migration 0002).
 
-Balances are SQL aggregates over lines (`selectors.account_balances`), never Python loops. Each
-line carries a copy of its entry's book and date so that aggregate needs no join; the trigger checks
-the copies too.
+Balances are SQL aggregates, never Python loops (`selectors.account_balances`). The posting service
+adds every entry's debits and credits per account into AccountMonthBalance (book, account, month),
+in the posting's own transaction and by an upsert that adds in the database, so reversals and
+concurrent postings are counted like any posting. A statement reads the whole months of its range
+from those rows and only the partial months at either end from the lines: its cost follows
+accounts x months, not the number of lines (docs/adr/0028). The lines stay the record:
+`manage.py ledger_verify` recomputes the months from them and reports (or `--repair`s) any
+difference. Each line carries a copy of its entry's book and date so the lines' aggregates need no
+join; the trigger checks the copies too.
 
 An entity's LedgerSettings hold its lock date (nothing is posted on or before it: invoices, payments
 and voids included) and the month its fiscal year starts. The posting service checks the lock date

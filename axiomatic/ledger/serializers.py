@@ -10,7 +10,7 @@ from axiomatic.api.fields import (
     StrictIntegerField,
 )
 from axiomatic.api.serializers import DateRangeQueryMixin
-from axiomatic.ledger.models import AccountType, BookBasis, JournalSource
+from axiomatic.ledger.models import AccountType, BookBasis, CashFlowSection, JournalSource
 
 
 class EntityQuerySerializer(serializers.Serializer):
@@ -34,6 +34,13 @@ class AccountSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.ChoiceField(choices=AccountType.choices)
     subtype = serializers.CharField()
+    cashFlowSection = serializers.ChoiceField(
+        source="cash_flow_section",
+        choices=CashFlowSection.choices,
+        help_text="Where the account's movements show in the cash-flow statement (indirect "
+        "method): cash, net_income (revenue and expenses), non_cash, working_capital, investing "
+        "or financing. The default chart sets it from the account's type and subtype.",
+    )
     isActive = serializers.BooleanField(source="is_active")
 
 

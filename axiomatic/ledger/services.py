@@ -11,13 +11,18 @@ which takes the settings row's lock before it reads the lock date, and `ledger_s
 the same lock to move it: a posting and a move of the lock date queue on that row, so an entry
 checked against the old date can never commit after the new one. The lock is held to the end of the
 caller's transaction (an invoice's, a payment's).
+
+Monthly balances (docs/adr/0028): `post` adds each entry's debits and credits per account into its
+month's AccountMonthBalance rows in the same transaction, with one upsert that adds in the database
+(`month_balances_add`), so a posting and its month rows commit or roll back together.
+`month_balances_repair` rewrites wrong rows from the lines (`manage.py ledger_verify --repair`).
 """
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from axiomatic.core.errors import AccessDeniedError, ConflictError, field_errors
@@ -27,6 +32,7 @@ from axiomatic.ledger.chart import DEFAULT_BOOKS, DEFAULT_CHART, default_cash_fl
 from axiomatic.ledger.errors import LedgerErrorCode
 from axiomatic.ledger.models import (
     Account,
+    AccountMonthBalance,
     Book,
     JournalEntry,
     JournalLine,
@@ -34,6 +40,7 @@ from axiomatic.ledger.models import (
     JournalSource,
     LedgerSettings,
 )
+from axiomatic.ledger.selectors import MonthBalanceDifference, month_balance_differences
 
 
 @transaction.atomic
@@ -296,7 +303,46 @@ class JournalEntryDraft:
             )
             for line in self.lines
         )
+        totals: dict[int, tuple[int, int]] = {}
+        for line in self.lines:
+            debit, credit = totals.get(line.account.pk, (0, 0))
+            totals[line.account.pk] = (debit + line.debit_cents, credit + line.credit_cents)
+        month_balances_add(book_id=self.book.pk, month=self.date.replace(day=1), totals=totals)
         return entry
+
+
+def month_balances_add(
+    *, book_id: int, month: dt.date, totals: Mapping[int, tuple[int, int]]
+) -> None:
+    """Add `totals` ({account_id: (debit_cents, credit_cents)}) into the book's AccountMonthBalance
+    rows of `month` (its first day), making the rows that do not exist yet. Call it inside the
+    transaction that writes the lines (`JournalEntryDraft.post` does).
+
+    Why one `INSERT ... ON CONFLICT DO UPDATE SET x = x + EXCLUDED.x` rather than reading the row and
+    saving it: the addition happens in the database under the row's lock, so concurrent postings to
+    one account and month each add their own amounts and none is lost, and the first postings of a
+    month cannot both insert (the second waits on the unique index, then adds). Postings of one
+    entity also queue on its settings row, but the rows do not rely on that. Why raw SQL: Django's
+    `bulk_create(update_conflicts=True)` overwrites the row with the new values instead of adding.
+    Rows go in account order, so two postings lock shared rows in the same order. SQLite (3.24+)
+    and PostgreSQL both speak this upsert.
+    """
+    rows = sorted(totals.items())
+    if not rows:
+        return
+    table = connection.ops.quote_name(AccountMonthBalance._meta.db_table)
+    day = connection.ops.adapt_datefield_value(month)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [p for account_id, (d, c) in rows for p in (book_id, day, account_id, d, c)]
+    # Only our table's name and the placeholders are formatted in; the values go as parameters.
+    sql = (
+        f"INSERT INTO {table} (book_id, month, account_id, debit_cents, credit_cents) "  # noqa: S608
+        f"VALUES {values} ON CONFLICT (book_id, month, account_id) DO UPDATE SET "
+        f"debit_cents = {table}.debit_cents + EXCLUDED.debit_cents, "
+        f"credit_cents = {table}.credit_cents + EXCLUDED.credit_cents"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def journal_entry_post(
@@ -354,3 +400,25 @@ def journal_entry_reverse(
             description=memo,
         )
     return draft.post()
+
+
+@transaction.atomic
+def month_balances_repair(*, book: Book) -> list[MonthBalanceDifference]:
+    """Rewrite the book's AccountMonthBalance rows that disagree with its lines (a row with no
+    lines behind it is deleted); returns what was wrong, as `month_balance_differences` found it.
+
+    Lock, then check: the entity's settings row is locked first, as every posting locks it, so no
+    posting of the entity commits between the recount and the rewrite (its amounts would be lost
+    under a count that missed them). Postings of the entity wait until this book is done."""
+    ledger_settings_lock(entity_id=book.entity_id)
+    differences = month_balance_differences(book=book)
+    for difference in differences:
+        row = {"book": book, "account": difference.account, "month": difference.month}
+        if difference.recomputed == (0, 0):
+            AccountMonthBalance.objects.filter(**row).delete()
+        else:
+            debit, credit = difference.recomputed
+            AccountMonthBalance.objects.update_or_create(
+                **row, defaults={"debit_cents": debit, "credit_cents": credit}
+            )
+    return differences
