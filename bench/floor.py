@@ -6,46 +6,18 @@ through gunicorn and Django's middleware (as every product request does), runs t
 serializes the rows. `GET /bench/floor?book=<pk>&to=YYYY-MM-DD` -> `{"rows": [[account id, debit
 cents, credit cents], ...]}` in account id order.
 
-The query is the one `axiomatic.ledger.selectors.account_balances` runs for an as-of date `to`
-(what the trial balance and the balance sheet ask for): the whole months before the month after
-`to` from AccountMonthBalance when `to` is a month's last day; otherwise the whole months before
-`to`'s month plus that month's lines up to `to`.
+The query is the statements' own: `axiomatic.ledger.selectors.balance_totals`, what
+`account_balances` runs for an as-of date `to` (the trial balance and the balance sheet) before it
+matches the chart of accounts: the whole months to `to` from AccountMonthBalance, plus, when `to`
+is not a month's last day, that month's lines up to `to`.
 """
 
 import datetime as dt
 
-from django.db.models import Sum
 from django.http import HttpResponseBadRequest, JsonResponse
 
-from axiomatic.ledger.models import AccountMonthBalance, JournalLine
-
-
-def month_balance_rows(*, book_id: int, date_to: dt.date) -> list[tuple[int, int, int]]:
-    """(account id, debit cents, credit cents) of the book's accounts with any amount to `date_to`."""
-    month = date_to.replace(day=1)
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
-    whole_to = next_month if date_to == next_month - dt.timedelta(days=1) else month
-    totals: dict[int, list[int]] = {}
-    months = (
-        AccountMonthBalance.objects.filter(book_id=book_id, month__lt=whole_to)
-        .order_by()
-        .values("account_id")
-        .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
-    )
-    parts = [months]
-    if whole_to == month:
-        parts.append(
-            JournalLine.objects.filter(book_id=book_id, date__gte=month, date__lte=date_to)
-            .order_by()
-            .values("account_id")
-            .annotate(debit=Sum("debit_cents"), credit=Sum("credit_cents"))
-        )
-    for part in parts:
-        for row in part:
-            total = totals.setdefault(row["account_id"], [0, 0])
-            total[0] += row["debit"]
-            total[1] += row["credit"]
-    return [(account, *totals[account]) for account in sorted(totals)]
+from axiomatic.ledger.models import Book
+from axiomatic.ledger.selectors import balance_totals
 
 
 def floor(request):
@@ -54,4 +26,6 @@ def floor(request):
         date_to = dt.date.fromisoformat(request.GET["to"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("book=<pk>&to=YYYY-MM-DD")
-    return JsonResponse({"rows": month_balance_rows(book_id=book_id, date_to=date_to)})
+    # The book by its key alone (no look-up query): the selector only filters on it.
+    totals = balance_totals(book=Book(pk=book_id), date_to=date_to)
+    return JsonResponse({"rows": [(account, *totals[account]) for account in sorted(totals)]})
