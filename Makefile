@@ -62,6 +62,7 @@ check: install lint
 # Performance benchmark on PostgreSQL (not part of test or check): see "Performance" in README.md.
 #   make bench              seed the full size (minutes), then measure over HTTP
 #   make bench SCALE=0.1    a tenth of the size, for a quick run
+#   make bench SCALE=10     the full firm, the 1M-line book and a second, 10M-line book
 #   make bench-measure      measure again on what is already seeded
 bench: install
 	nice -n 10 $(BIN)/python -m bench seed --scale $(SCALE)

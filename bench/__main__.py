@@ -48,6 +48,9 @@ def cmd_seed(args) -> None:
     import secrets
 
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # The seed's whole-book statements (the checks over a 10M-line book take minutes) run without
+    # the product's statement timeout (DB_STATEMENT_TIMEOUT_MS, 30 s by default; 0 turns it off).
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
     _environment()
     started = time.monotonic()
     print(f"Recreating {urlparse(os.environ['DATABASE_URL']).path.lstrip('/')} ...", flush=True)

@@ -5,6 +5,12 @@ authentication, throttling, the queries, serialization). Each raw SQL figure is 
 that gives the same answer, written by hand, timed on a direct connection in the same loop (one
 HTTP run, then one SQL run), so both see the same machine load. Figures are the median of the runs;
 p95 is by nearest rank, so with 15 runs it is the slowest but one.
+
+The trial balance and the balance sheet are measured against a floor: a bare Django view
+(bench/floor.py, served by the same gunicorn under bench.settings, never by the product) that runs
+the statements' monthly-balance query and returns its rows as JSON; statement and floor requests
+alternate. When the seed made a second, larger book (SCALE > 1), its requests alternate with the
+1M-line book's in the same loop, so "within 1.3 x the 1M-line book" compares runs under one load.
 """
 
 import datetime as dt
@@ -28,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 TIME_PAGE = 100  # the page size asked for in the time listing cases
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- Small helpers ----------------------------------------------------------------------------
@@ -107,6 +114,18 @@ def timed(fn, *, warmup: int, runs: int) -> list[float]:
     return [fn() for _ in range(runs)]
 
 
+def alternated(fns, *, warmup: int, runs: int) -> list[list[float]]:
+    """Run each function once in turn, `runs` times over, so all see the same load."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, out in zip(fns, times, strict=True):
+            out.append(fn())
+    return times
+
+
 def paired(http_fn, sql_fn, *, warmup: int, runs: int) -> tuple[list[float], list[float]]:
     """Alternate one HTTP run and one SQL run, so both see the same load."""
     for _ in range(warmup):
@@ -126,6 +145,8 @@ def start_server(args, log_path: Path, workers: int) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         {
+            # The product's settings and URLs plus the floor view (bench/urls.py).
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DEBUG": "false",
             "SITE_URL": f"http://127.0.0.1:{args.port}",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -153,6 +174,7 @@ def start_server(args, log_path: Path, workers: int) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -180,7 +202,8 @@ def stop_server(server: subprocess.Popen) -> None:
 
 # --- The cases -------------------------------------------------------------------------------
 
-# The aggregate a statement needs: each line carries its entry's book and date, so no join.
+# The line aggregate a statement needed before the monthly balances ("before" in the README): each
+# line carries its entry's book and date, so no join.
 STATEMENT_SQL_AS_OF = """
 SELECT account_id, SUM(debit_cents), SUM(credit_cents)
 FROM ledger_journalline
@@ -193,46 +216,236 @@ FROM ledger_journalline
 WHERE book_id = %s AND date >= %s AND date <= %s
 GROUP BY account_id
 """
+# The same answer from the monthly balances, written by hand: the whole months before `whole_to`,
+# plus the lines from `month` to `to` when `to` is not a month's last day (`month` = `whole_to`
+# then, so at a month end the second part reads no line).
+MONTHS_SQL_AS_OF = """
+SELECT account_id, SUM(debit), SUM(credit) FROM (
+    SELECT account_id, debit_cents AS debit, credit_cents AS credit
+    FROM ledger_accountmonthbalance
+    WHERE book_id = %s AND month < %s
+    UNION ALL
+    SELECT account_id, debit_cents, credit_cents
+    FROM ledger_journalline
+    WHERE book_id = %s AND date >= %s AND date <= %s
+) parts
+GROUP BY account_id
+"""
+
+STATEMENT_TARGET_MS = 20
+FLOOR_RATIO = 1.5
+LARGE_RATIO = 1.3
+
+
+def _months_params(book_pk: int, day: dt.date) -> list:
+    month = day.replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    whole_to = next_month if day == next_month - dt.timedelta(days=1) else month
+    return [book_pk, whole_to, book_pk, whole_to, day]
+
+
+def _books(ctx) -> list[dict]:
+    sql, state = ctx["sql"], ctx["state"]
+    books = state.get("books") or [
+        {
+            "label": "big",
+            "entityId": state["big_client_entity_id"],
+            "bookId": state["big_book_id"],
+            "lines": state["journal_lines"],
+        }
+    ]
+    out = []
+    for book in books:
+        (pk,) = sql.rows("SELECT id FROM ledger_book WHERE public_id = %s", [book["bookId"]])[0]
+        out.append({**book, "pk": pk, "name": f"{book['lines'] / 1e6:g}M-line book"})
+    return out
+
+
+def _rows(raw) -> list[tuple[int, int, int]]:
+    return sorted((int(a), int(d), int(c)) for a, d, c in raw if d or c)
 
 
 def statements(ctx) -> list[dict]:
     api, sql, state = ctx["api"], ctx["sql"], ctx["state"]
-    (book_pk,) = sql.rows(
-        "SELECT id FROM ledger_book WHERE public_id = %s", [state["big_book_id"]]
-    )[0]
-    date_to = dt.date.fromisoformat(state["date_to"])
+    books = _books(ctx)
+    date_to = dt.date.fromisoformat(state["date_to"])  # the last day of a month
     date_from = date_to.replace(year=date_to.year - 1) + dt.timedelta(days=1)
+    as_of = [("month end", date_to), ("mid-month", date_to.replace(day=15))]
+
+    def getter(path):
+        return lambda: api.ok("GET", path)[1]
+
+    def sql_timer(query, params):
+        return lambda: sql.time(query, params)
+
+    def floor_path(book, day):
+        return f"/bench/floor?book={book['pk']}&to={day}"
+
+    def statement_path(book, report, day, fmt):
+        return (
+            f"/api/reports/pdf?entityId={book['entityId']}&bookId={book['bookId']}"
+            f"&report={report}&from={date_from}&to={day}&format={fmt}"
+        )
+
+    # Before any timing: the floor, the hand-written month query and the line aggregate give the
+    # same rows, and the trial balance's totals are the floor's.
+    for book in books:
+        for _, day in as_of:
+            lines = _rows(sql.rows(STATEMENT_SQL_AS_OF, [book["pk"], day]))
+            months = _rows(sql.rows(MONTHS_SQL_AS_OF, _months_params(book["pk"], day)))
+            floor = _rows(json.loads(api.ok("GET", floor_path(book, day))[0])["rows"])
+            if not lines == months == floor:
+                raise RuntimeError(f"{book['name']} as of {day}: lines, months and floor differ")
+            body = api.ok("GET", statement_path(book, "trial_balance", day, "json"))[0]
+            totals = json.loads(body)["totals"]
+            expected = {
+                "debit": sum(max(d - c, 0) for _, d, c in floor),
+                "credit": sum(max(c - d, 0) for _, d, c in floor),
+            }
+            if {k: totals[k] for k in expected} != expected:
+                raise RuntimeError(f"{book['name']} as of {day}: trial balance {totals} != floor")
+
     results = []
-    for report in ("trial_balance", "income_statement", "balance_sheet"):
-        if report == "income_statement":
-            raw, params = STATEMENT_SQL_RANGE, [book_pk, date_from, date_to]
-        else:
-            raw, params = STATEMENT_SQL_AS_OF, [book_pk, date_to]
-        for fmt in ("html", "json"):
-            path = (
-                f"/api/reports/pdf?entityId={state['big_client_entity_id']}"
-                f"&bookId={state['big_book_id']}&report={report}"
-                f"&from={date_from}&to={date_to}&format={fmt}"
-            )
-            http, raw_times = paired(
-                lambda path=path: api.ok("GET", path)[1],
-                lambda raw=raw, params=params: sql.time(raw, params),
+    base = books[0]
+    for report in ("trial_balance", "balance_sheet"):
+        for when, day in as_of:
+            for fmt in ("json", "html"):
+                fns = []
+                for book in books:
+                    fns.append(getter(statement_path(book, report, day, fmt)))
+                    fns.append(getter(floor_path(book, day)))
+                times = alternated(fns, warmup=ctx["warmup"], runs=ctx["runs"])
+                name = f"{report.replace('_', ' ')} ({fmt}), as of the {when} ({day})"
+                h, f = summary(times[0]), summary(times[1])
+                ratio = round(h["medianMs"] / f["medianMs"], 2)
+                results.append(
+                    {
+                        "group": "statements",
+                        "case": f"{name}, {base['name']}",
+                        "book": base["label"],
+                        "lines": base["lines"],
+                        "http": h,
+                        "floor": f,
+                        "ratio": ratio,
+                        "targets": {
+                            f"median<{STATEMENT_TARGET_MS}ms": h["medianMs"] < STATEMENT_TARGET_MS,
+                            f"<={FLOOR_RATIO}xfloor": ratio <= FLOOR_RATIO,
+                        },
+                    }
+                )
+                ctx["progress"](results[-1])
+                for i, book in enumerate(books[1:], start=1):
+                    h2, f2 = summary(times[2 * i]), summary(times[2 * i + 1])
+                    vs = round(h2["medianMs"] / h["medianMs"], 2)
+                    results.append(
+                        {
+                            "group": "statements",
+                            "case": f"{name}, {book['name']}",
+                            "book": book["label"],
+                            "lines": book["lines"],
+                            "http": h2,
+                            "floor": f2,
+                            "ratio": round(h2["medianMs"] / f2["medianMs"], 2),
+                            "base": {
+                                "case": f"{name}, {base['name']}",
+                                "name": base["name"],
+                                "medianMs": h["medianMs"],
+                            },
+                            "vsBase": vs,
+                            "targets": {f"<={LARGE_RATIO}x{base['name']}": vs <= LARGE_RATIO},
+                        }
+                    )
+                    ctx["progress"](results[-1])
+
+    # What any authenticated API request pays before its query (as in the time group), alternated
+    # with the floor: the lowest ratio to the floor a statement could reach on this stack is
+    # (authenticated fixed cost - bare Django + floor) / floor.
+    health, options, floor_end = alternated(
+        [
+            getter("/health"),
+            lambda: api.ok("OPTIONS", "/api/practice/time")[1],
+            getter(floor_path(base, date_to)),
+        ],
+        warmup=ctx["warmup"],
+        runs=ctx["runs"],
+    )
+    health, options, floor_end = summary(health), summary(options), summary(floor_end)
+    for name, h in (
+        ("fixed cost: GET /health (no key, no query)", health),
+        (
+            "fixed cost: OPTIONS /api/practice/time (key look-up, rate limit, DRF; no query)",
+            options,
+        ),
+        (f"floor alone: GET /bench/floor, {base['name']}, as of the month end", floor_end),
+    ):
+        results.append({"group": "statements", "case": name, "http": h})
+        ctx["progress"](results[-1])
+    extra = options["medianMs"] - health["medianMs"]
+    for result in results:
+        if "floor" in result and "vsBase" not in result:
+            floor_ms = result["floor"]["medianMs"]
+            result["ratioFloor"] = round((extra + floor_ms) / floor_ms, 2)
+
+    # The raw SQL behind these, each on its own: "before" is the line aggregate the statements ran
+    # until the monthly balances, "after" the month query. Every month query first: a line
+    # aggregate reads the whole book through shared_buffers and would evict the partial month's
+    # pages the month queries read.
+    pairs = [(book, when, day) for book in books for when, day in as_of]
+    months = [
+        summary(
+            timed(
+                sql_timer(MONTHS_SQL_AS_OF, _months_params(book["pk"], day)),
                 warmup=ctx["warmup"],
                 runs=ctx["runs"],
             )
-            h, s = summary(http), summary(raw_times)
-            ratio = round(h["medianMs"] / s["medianMs"], 2)
-            results.append(
-                {
-                    "group": "statements",
-                    "case": f"{report} ({fmt})",
-                    "http": h,
-                    "sql": s,
-                    "ratio": ratio,
-                    "targets": {"ratio<=1.5": ratio <= 1.5, "p95<=500ms": h["p95Ms"] <= 500},
-                }
+        )
+        for book, _, day in pairs
+    ]
+    for (book, when, day), after in zip(pairs, months, strict=True):
+        before = summary(
+            timed(
+                sql_timer(STATEMENT_SQL_AS_OF, [book["pk"], day]),
+                warmup=ctx["warmup"],
+                runs=ctx["runs"],
             )
-            ctx["progress"](results[-1])
+        )
+        results.append(
+            {
+                "group": "statements",
+                "case": f"raw SQL, {book['name']}, as of the {when} ({day}): line aggregate "
+                "(before) / monthly balances (after)",
+                "book": book["label"],
+                "lines": book["lines"],
+                "sqlLines": before,
+                "sqlMonths": after,
+                "identicalRows": True,  # checked above, before any timing
+            }
+        )
+        ctx["progress"](results[-1])
+
+    # The income statement (a year's range), as before: HTTP alternated with the line aggregate.
+    for fmt in ("html", "json"):
+        path = statement_path(base, "income_statement", date_to, fmt)
+        params = [base["pk"], date_from, date_to]
+        http, raw_times = paired(
+            lambda path=path: api.ok("GET", path)[1],
+            lambda params=params: sql.time(STATEMENT_SQL_RANGE, params),
+            warmup=ctx["warmup"],
+            runs=ctx["runs"],
+        )
+        h, s = summary(http), summary(raw_times)
+        ratio = round(h["medianMs"] / s["medianMs"], 2)
+        results.append(
+            {
+                "group": "statements",
+                "case": f"income statement ({fmt}), 12 months, {base['name']}",
+                "http": h,
+                "sql": s,
+                "ratio": ratio,
+                "targets": {"ratio<=1.5": ratio <= 1.5, "p95<=500ms": h["p95Ms"] <= 500},
+            }
+        )
+        ctx["progress"](results[-1])
     return results
 
 
@@ -649,13 +862,32 @@ def _fmt(result: dict) -> tuple[str, ...]:
             "",
             verdict,
         )
+    if "sqlLines" in result:
+        lines, months = result["sqlLines"]["medianMs"], result["sqlMonths"]["medianMs"]
+        return (
+            result["case"],
+            "",
+            "",
+            f"lines {lines} / months {months} (p95 {result['sqlMonths']['p95Ms']})",
+            f"{round(lines / months, 1)} x faster",
+            verdict,
+        )
     h = result["http"]
+    if "floor" in result:
+        reference = f"floor {result['floor']['medianMs']}"
+        ratio = f"{result['ratio']} x floor"
+        if "vsBase" in result:
+            reference += f"; {result['base']['medianMs']} on the {result['base']['name']}"
+            ratio += f"; {result['vsBase']} x the {result['base']['name']}"
+        elif "ratioFloor" in result:
+            ratio += f" (lowest possible {result['ratioFloor']})"
+        return (result["case"], f"{h['medianMs']}", f"{h['p95Ms']}", reference, ratio, verdict)
     s = result.get("sql")
     return (
         result["case"],
         f"{h['medianMs']}",
         f"{h['p95Ms']}",
-        f"{s['medianMs']}" if s else "",
+        f"SQL {s['medianMs']}" if s else "",
         (
             f"{result['ratio']}"
             + (f" (floor {result['ratioFloor']})" if "ratioFloor" in result else "")
@@ -671,6 +903,8 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
     artifacts.mkdir(parents=True, exist_ok=True)
     log_path = artifacts / "gunicorn.log"
     groups = [g for g in args.only.split(",") if g] or ["statements", "time", "api", "load"]
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    console.print(f"Load average at the start (1, 5, 15 min): {load_at_start}")
     # One worker for the timed cases: one client asks one request at a time, and every request
     # then meets a warm worker (gunicorn's sync workers close each connection, so with several
     # workers a request lands on whichever accepts it, cold or not). The load phase gets its own.
@@ -704,7 +938,7 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
         stop_server(server)
 
     table = Table(title=f"Benchmark (scale {state['scale']}; times in ms)")
-    for column in ("case", "HTTP median", "HTTP p95", "raw SQL median", "ratio", "targets"):
+    for column in ("case", "HTTP median", "HTTP p95", "reference median", "ratio", "targets"):
         table.add_column(column)
     for result in results:
         table.add_row(*_fmt(result))
@@ -712,7 +946,13 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
     report = {
         "measuredAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(time.monotonic() - started, 1),
-        "machine": {**machine(), "postgres": pg_version},
+        # Load averages (1, 5, 15 min) as the measurement started and as it ended.
+        "machine": {
+            **machine(),
+            "loadAverageAtStart": load_at_start,
+            "loadAverageAtEnd": [round(x, 2) for x in os.getloadavg()],
+            "postgres": pg_version,
+        },
         "settings": {
             "runs": args.runs,
             "warmup": args.warmup,
@@ -729,6 +969,9 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
     for path in (artifacts / name, artifacts / "latest.json"):
         path.write_text(json.dumps(report, indent=2, default=str))
     missed = [r["case"] for r in results if not all(r.get("targets", {}).values())]
+    console.print(
+        f"Load average at the end (1, 5, 15 min): {report['machine']['loadAverageAtEnd']}"
+    )
     console.print(f"Wrote {artifacts / name}")
     if missed:
         console.print(f"Targets missed in: {'; '.join(missed)}")

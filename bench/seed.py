@@ -8,7 +8,15 @@ apply (rates snapshotted, amounts = hours x rate rounded half-up, every journal 
 The journal COPY runs with `session_replication_role = replica`, which skips the deferred
 balance trigger (one trigger call per line would take longer than the whole seed); the seed then
 checks the same rules itself in one grouped query (two or more lines, balanced, each line carrying
-its entry's book and date) and fails if any entry breaks one.
+its entry's book and date) and fails if any entry breaks one. The COPY also bypasses the posting
+service, which keeps the monthly balances (AccountMonthBalance): the seed fills them for the
+copied books in one INSERT ... SELECT ... GROUP BY (book, account, month) and then compares every
+book's month rows with its lines, failing on any difference.
+
+Scale (`--scale`, `make bench SCALE=...`): up to 1 every part shrinks with it. Above 1 the firm
+(clients, engagements, time entries) and the 1M-line book stay at their full size, and a second
+client's book gets SCALE x 1M lines: SCALE=10 seeds the 1M-line book and a 10M-line one, so one
+measurement compares the two under the same load.
 """
 
 import datetime as dt
@@ -62,17 +70,24 @@ class Seeded:
     tasks: int
     journal_entries: int
     journal_lines: int
+    # Every book the seed copied a journal into: {"label", "entityId", "bookId", "entries",
+    # "lines", "monthRows"}; the first is the big book above, a second one only at SCALE > 1.
+    books: list
     date_from: str
     date_to: str
     seconds: dict
 
 
 def sizes(scale: float) -> dict[str, int]:
+    """What SCALE seeds. Up to 1, everything in proportion; above 1 only the second (large) book
+    grows, the firm and the 1M-line book stay at their full size."""
+    firm = min(scale, 1.0)
     return {
-        "clients": max(5, round(FULL["clients"] * scale)),
-        "time_entries": max(2_000, round(FULL["time_entries"] * scale)),
-        "engagements": max(20, round(FULL["engagements"] * scale)),
-        "journal_lines": max(2_000, round(FULL["journal_lines"] * scale)),
+        "clients": max(5, round(FULL["clients"] * firm)),
+        "time_entries": max(2_000, round(FULL["time_entries"] * firm)),
+        "engagements": max(20, round(FULL["engagements"] * firm)),
+        "journal_lines": max(2_000, round(FULL["journal_lines"] * firm)),
+        "large_book_lines": round(FULL["journal_lines"] * scale) if scale > 1 else 0,
     }
 
 
@@ -214,6 +229,7 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
                 source,
                 amount_cents(hours=hours, rate_cents=rate),
                 "unbilled",
+                "open",
                 now,
                 now,
             )
@@ -236,6 +252,7 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
                 "rate_source",
                 "amount_cents",
                 "billing_status",
+                "approval_status",
                 "created_at",
                 "updated_at",
             ],
@@ -245,77 +262,29 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
         )
     seconds["time_entries"] = (clock() - started).total_seconds()
 
-    # --- One client book with the big journal (COPY) -------------------------------------------
+    # --- The big book's journal (COPY), and at SCALE > 1 a larger one ---------------------------
     started = clock()
-    client = Entity.objects.get(pk=big.client_id)
-    book = Book.objects.get(entity=client, is_primary=True)
-    accounts = list(Account.objects.filter(entity=client))
-    of_type = {t: [a.pk for a in accounts if a.type == t] for t in AccountType.values}
-    # (debit side, credit side) by account type: expenses paid, sales, collections, bills paid...
-    patterns = [
-        (AccountType.EXPENSE, AccountType.ASSET),
-        (AccountType.EXPENSE, AccountType.LIABILITY),
-        (AccountType.ASSET, AccountType.REVENUE),
-        (AccountType.ASSET, AccountType.ASSET),
-        (AccountType.LIABILITY, AccountType.ASSET),
-        (AccountType.ASSET, AccountType.EQUITY),
-    ]
-    entry_count = n["journal_lines"] // 2
-    first_entry = _reserve_ids("ledger_journalentry", entry_count)
-    sequence = JournalSequence.objects.get(entity=client)
-    first_number = sequence.last_number + 1
-    entry_days = sorted(rng.choice(days) for _ in range(entry_count))
-
-    def entry_rows():
-        for i in range(entry_count):
-            yield (
-                first_entry + i,
-                new_public_id("je"),
-                client.pk,
-                book.pk,
-                first_number + i,
-                entry_days[i],
-                f"Imported transaction {i}",
-                "import",
-                now,
+    books = [_seed_journal(big, n["journal_lines"], rng=rng, days=days, now=now, label="big")]
+    if n["large_book_lines"]:
+        books.append(
+            _seed_journal(
+                links[1], n["large_book_lines"], rng=rng, days=days, now=now, label="large"
             )
-
-    def line_rows():
-        for i in range(entry_count):
-            debit_type, credit_type = rng.choice(patterns)
-            amount = rng.randint(100, 500_000)
-            entry, day = first_entry + i, entry_days[i]
-            yield (entry, book.pk, day, rng.choice(of_type[debit_type]), amount, 0, "")
-            yield (entry, book.pk, day, rng.choice(of_type[credit_type]), 0, amount, "")
-
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL session_replication_role = replica")
-        _copy(
-            "ledger_journalentry",
-            ["id", "public_id", "entity_id", "book_id", "number", "date", "memo", "source"]
-            + ["created_at"],
-            entry_rows(),
-            entry_count,
-            "journal entries (COPY)",
         )
-        _copy(
-            "ledger_journalline",
-            ["entry_id", "book_id", "date", "account_id", "debit_cents", "credit_cents"]
-            + ["description"],
-            line_rows(),
-            entry_count * 2,
-            "journal lines (COPY)",
-        )
-        JournalSequence.objects.filter(pk=sequence.pk).update(
-            last_number=first_number + entry_count - 1
-        )
-        _check_balanced(book)
     seconds["journal"] = (clock() - started).total_seconds()
 
     started = clock()
+    _check_month_balances()
+    seconds["month_balance_check"] = (clock() - started).total_seconds()
+
+    started = clock()
     with connection.cursor() as cur:
-        for table in ("practice_timeentry", "ledger_journalentry", "ledger_journalline"):
+        for table in (
+            "practice_timeentry",
+            "ledger_journalentry",
+            "ledger_journalline",
+            "ledger_accountmonthbalance",
+        ):
             cur.execute(f"VACUUM (ANALYZE) {table}")
         cur.execute("ANALYZE")
     seconds["vacuum_analyze"] = (clock() - started).total_seconds()
@@ -323,18 +292,162 @@ def seed(*, scale: float, rng_seed: int = 9) -> Seeded:
     return Seeded(
         firm_entity_id=firm.public_id,
         api_key=created.issued_key.key,
-        big_client_entity_id=client.public_id,
-        big_book_id=book.public_id,
+        big_client_entity_id=books[0]["entityId"],
+        big_book_id=books[0]["bookId"],
         clients=len(links),
         time_entries=n["time_entries"],
         engagements=len(engagements),
         tasks=len(tasks),
-        journal_entries=entry_count,
-        journal_lines=entry_count * 2,
+        journal_entries=books[0]["entries"],
+        journal_lines=books[0]["lines"],
+        books=books,
         date_from=date_from.isoformat(),
         date_to=date_to.isoformat(),
         seconds=seconds,
     )
+
+
+# (debit side, credit side) by account type: expenses paid, sales, collections, bills paid...
+PATTERNS = [
+    (AccountType.EXPENSE, AccountType.ASSET),
+    (AccountType.EXPENSE, AccountType.LIABILITY),
+    (AccountType.ASSET, AccountType.REVENUE),
+    (AccountType.ASSET, AccountType.ASSET),
+    (AccountType.LIABILITY, AccountType.ASSET),
+    (AccountType.ASSET, AccountType.EQUITY),
+]
+CHUNK_ENTRIES = 250_000  # one COPY of entries and one of their lines per chunk
+
+
+def _seed_journal(link, lines: int, *, rng, days, now, label: str) -> dict:
+    """Copy `lines` journal lines (two per entry, dates spread evenly over `days`) into the
+    client's primary book, fill its monthly balances and check both; one transaction."""
+    client = Entity.objects.get(pk=link.client_id)
+    book = Book.objects.get(entity=client, is_primary=True)
+    accounts = list(Account.objects.filter(entity=client))
+    of_type = {t: [a.pk for a in accounts if a.type == t] for t in AccountType.values}
+    sides = [(of_type[d], of_type[c]) for d, c in PATTERNS]
+    entry_count = lines // 2
+    # Entries per day, drawn at random, so the entries come out in date order without holding a
+    # list of millions of dates.
+    per_day = [0] * len(days)
+    for _ in range(entry_count):
+        per_day[int(rng.random() * len(days))] += 1
+
+    def dates():
+        for day, count in zip(days, per_day, strict=True):
+            for _ in range(count):
+                yield day
+
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL session_replication_role = replica")
+        first_entry = _reserve_ids("ledger_journalentry", entry_count)
+        sequence = JournalSequence.objects.select_for_update().get(entity=client)
+        first_number = sequence.last_number + 1
+        day_of = dates()
+        bar = tqdm(
+            total=entry_count * 3,
+            desc=f"{label} book: {lines:,} lines (COPY)",
+            unit="row",
+            unit_scale=True,
+            smoothing=0.05,
+        )
+        raw = connection.connection
+        for start in range(0, entry_count, CHUNK_ENTRIES):
+            count = min(CHUNK_ENTRIES, entry_count - start)
+            chunk = [(first_entry + start + i, next(day_of)) for i in range(count)]
+            with raw.cursor() as cur:
+                with cur.copy(
+                    "COPY ledger_journalentry (id, public_id, entity_id, book_id, number, date,"
+                    " memo, source, created_at) FROM STDIN"
+                ) as copy:
+                    for entry, day in chunk:
+                        number = first_number + entry - first_entry
+                        copy.write_row(
+                            (
+                                entry,
+                                new_public_id("je"),
+                                client.pk,
+                                book.pk,
+                                number,
+                                day,
+                                f"Imported transaction {number}",
+                                "import",
+                                now,
+                            )
+                        )
+                bar.update(count)
+                with cur.copy(
+                    "COPY ledger_journalline (entry_id, book_id, date, account_id, debit_cents,"
+                    " credit_cents, description) FROM STDIN"
+                ) as copy:
+                    for entry, day in chunk:
+                        debits, credits = rng.choice(sides)
+                        amount = rng.randint(100, 500_000)
+                        copy.write_row((entry, book.pk, day, rng.choice(debits), amount, 0, ""))
+                        copy.write_row((entry, book.pk, day, rng.choice(credits), 0, amount, ""))
+                bar.update(2 * count)
+        bar.close()
+        JournalSequence.objects.filter(pk=sequence.pk).update(
+            last_number=first_number + entry_count - 1
+        )
+        _check_balanced(book)
+        month_rows = _fill_month_balances(book)
+    return {
+        "label": label,
+        "entityId": client.public_id,
+        "bookId": book.public_id,
+        "entries": entry_count,
+        "lines": entry_count * 2,
+        "monthRows": month_rows,
+    }
+
+
+def _fill_month_balances(book: Book) -> int:
+    """What the posting service would have kept, in one grouped INSERT (the COPY bypassed it).
+    The book's lines all came from the COPY, so the sums over them are the whole months."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO ledger_accountmonthbalance
+                (book_id, account_id, month, debit_cents, credit_cents)
+            SELECT book_id, account_id, date_trunc('month', date)::date,
+                   SUM(debit_cents), SUM(credit_cents)
+            FROM ledger_journalline
+            WHERE book_id = %s
+            GROUP BY book_id, account_id, date_trunc('month', date)::date
+            ON CONFLICT (book_id, month, account_id) DO UPDATE
+                SET debit_cents = EXCLUDED.debit_cents, credit_cents = EXCLUDED.credit_cents
+            """,
+            [book.pk],
+        )
+        return cur.rowcount
+
+
+def _check_month_balances() -> None:
+    """Every book's month rows against its lines (what `ledger_verify` does), in one query."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH lines AS (
+                SELECT book_id, account_id, date_trunc('month', date)::date AS month,
+                       SUM(debit_cents) AS debit, SUM(credit_cents) AS credit
+                FROM ledger_journalline
+                GROUP BY 1, 2, 3
+            ), months AS (
+                SELECT book_id, account_id, month, debit_cents AS debit, credit_cents AS credit
+                FROM ledger_accountmonthbalance
+            )
+            SELECT count(*), (SELECT count(*) FROM months)
+            FROM lines FULL JOIN months USING (book_id, account_id, month)
+            WHERE COALESCE(lines.debit, 0) <> COALESCE(months.debit, 0)
+               OR COALESCE(lines.credit, 0) <> COALESCE(months.credit, 0)
+            """
+        )
+        bad, rows = cur.fetchone()
+    if bad:
+        raise RuntimeError(f"{bad} monthly balances (of {rows}) differ from the journal lines")
 
 
 def _check_balanced(book: Book) -> None:
