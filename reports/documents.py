@@ -9,7 +9,7 @@ the rendering is queued once it commits. The task renders the PDF into the docum
 A general ledger lists every line of its period, so its length is its line count
 (`Statement.line_count`, known from an aggregate before any line is read). What one request may
 hold is capped by format (`too_long_problem`): HTML and JSON at MAX_INLINE_LEDGER_LINES (10,000),
-XLSX at MAX_XLSX_LEDGER_LINES (100,000), a PDF at MAX_PDF_PAGES (500) even in the background; CSV
+XLSX at MAX_XLSX_LEDGER_LINES (20,000), a PDF at MAX_PDF_PAGES (200) even in the background; CSV
 is streamed and has no cap. Over a cap the API answers 400 `statement_too_long`, whose message says
 what to ask for instead.
 
@@ -47,13 +47,13 @@ render_queue = Hook("queue the rendering of a long PDF")
 
 # The most general ledger lines one answer holds, by format (CSV streams any number).
 MAX_INLINE_LEDGER_LINES = 10_000  # HTML and JSON: built in memory, read by a browser
-MAX_XLSX_LEDGER_LINES = 100_000  # the workbook is built whole before it is sent
+MAX_XLSX_LEDGER_LINES = 20_000  # the workbook is built whole before it is sent (about 3 s here)
 LEDGER_LINE_CAPS = {
     "html": MAX_INLINE_LEDGER_LINES,
     "json": MAX_INLINE_LEDGER_LINES,
     "xlsx": MAX_XLSX_LEDGER_LINES,
 }
-MAX_PDF_PAGES = 500  # even in the background: WeasyPrint holds the whole document in memory
+MAX_PDF_PAGES = 200  # even in the background: WeasyPrint holds the whole document in memory
 
 
 def estimated_pages(statement: Statement) -> int:

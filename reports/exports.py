@@ -14,6 +14,7 @@ TABLES = (
             "report_type",
             "date_from",
             "date_to",
+            "compare",
             ("created_by_user_id", "created_by__public_id"),
             "created_at",
             "expires_at",

@@ -42,8 +42,6 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
 SHARE_VIEW_SALT = "reports.share-view"
 SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -69,11 +67,13 @@ def _statement_response(statement, fmt: str, *, pdf_url: str | None = None):
     if fmt == "csv":
         # Streamed: a general ledger's lines go out as the cursor reads them, never all in memory.
         response = StreamingHttpResponse(
-            spreadsheets.csv_stream(statement), content_type=CSV_CONTENT_TYPE
+            spreadsheets.csv_stream(statement), content_type=spreadsheets.CSV_CONTENT_TYPE
         )
         return _attachment(response, statement, "csv")
     if fmt == "xlsx":
-        response = HttpResponse(spreadsheets.render_xlsx(statement), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(
+            spreadsheets.render_xlsx(statement), content_type=spreadsheets.XLSX_CONTENT_TYPE
+        )
         return _attachment(response, statement, "xlsx")
     return HttpResponse(
         render_html(statement, pdf_url=pdf_url), content_type="text/html; charset=utf-8"
@@ -108,7 +108,7 @@ class StatementViewSet(ApiViewSet):
                 OpenApiTypes.STR,
                 description="format=csv: a header block, then the table (streamed).",
             ),
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+            (200, spreadsheets.XLSX_CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description="format=xlsx: one workbook."
             ),
             (202, "application/json"): OpenApiResponse(

@@ -29,7 +29,7 @@ def book_list(*, entity) -> QuerySet[Book]:
 
 
 def book_get(*, entity, public_id: str) -> Book | None:
-    return Book.objects.filter(entity=entity, public_id=public_id).first()
+    return Book.objects.select_related("entity").filter(entity=entity, public_id=public_id).first()
 
 
 def account_list(*, entity) -> QuerySet[Account]:

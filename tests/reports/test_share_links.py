@@ -538,7 +538,7 @@ BAD_BODIES = [
     pytest.param({"parameters": None}, "parameters", id="parameters-null"),
     pytest.param({"parameters": "bk_x"}, "parameters", id="parameters-string"),
     pytest.param({"parameters": {}}, "parameters.bookId", id="parameters-empty"),
-    pytest.param({"reportType": "cash_flow"}, "reportType", id="report-unknown"),
+    pytest.param({"reportType": "cashflow"}, "reportType", id="report-unknown"),
     pytest.param({"reportType": None}, "reportType", id="report-null"),
     pytest.param({"entityId": "ent_123"}, "entityId", id="entity-junk"),
 ]
