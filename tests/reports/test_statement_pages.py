@@ -6,12 +6,22 @@ each test checks the layout of known numbers; the worked examples over real ledg
 through the builders and the API.
 """
 
+import re
 import subprocess
+from html import unescape
+from urllib.parse import parse_qsl
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
+from axiomatic.entities.models import Role
+from axiomatic.ledger.models import Book
+from axiomatic.ledger.services import ledger_settings_update
+from practice.pages import fiscal_year_start
 from reports.rendering import render_html, render_pdf
 from tests.admin.receivables_helpers import table_rows
+from tests.factories import MembershipFactory, UserFactory
 from tests.reports import statement_samples as samples
 
 NBSP = "\xa0"
@@ -315,3 +325,61 @@ def test_the_pdf_of_a_general_ledger_holds_every_line():
     lines = pdf_text(render_pdf(samples.general_ledger())).splitlines()
     for row in LEDGER_ROWS[1:]:
         assert " ".join(cell for cell in row if cell) in lines, row
+
+
+# --- The client page -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day, start_month, start",
+    [
+        (samples.D(2026, 3, 31), 1, samples.D(2026, 1, 1)),
+        (samples.D(2026, 3, 31), 4, samples.D(2025, 4, 1)),  # a March year-end
+        (samples.D(2026, 4, 1), 4, samples.D(2026, 4, 1)),
+        (samples.D(2026, 11, 30), 12, samples.D(2025, 12, 1)),
+        (samples.D(2026, 12, 1), 12, samples.D(2026, 12, 1)),
+    ],
+)
+def test_the_fiscal_year_to_date_starts_on_the_first_day_of_the_fiscal_year(
+    day, start_month, start
+):
+    assert fiscal_year_start(day, start_month) == start
+
+
+def _statement_links(html: str) -> list[dict[str, str]]:
+    return [
+        dict(parse_qsl(unescape(query)))
+        for query in re.findall(r'href="/api/reports/pdf\?([^"]+)"', html)
+    ]
+
+
+@pytest.mark.django_db
+def test_the_client_page_links_to_the_five_statements_for_the_fiscal_year_to_date(alice, acme):
+    ledger_settings_update(entity=acme.client, by=alice.user, fiscal_year_start_month=7)
+    pat = UserFactory(email="pat@acme.test")
+    MembershipFactory(user=pat, entity=acme.client, role=Role.MEMBER)
+    browser = Client()
+    browser.force_login(pat)
+
+    html = browser.get("/client/").content.decode()
+
+    today = timezone.localdate()
+    start = fiscal_year_start(today, 7)
+    links = _statement_links(html)
+    books = list(Book.objects.filter(entity=acme.client).order_by("id"))
+    reports = {"balance_sheet", "income_statement", "cash_flow", "trial_balance", "general_ledger"}
+    assert len(links) == len(books) * len(reports) * 2  # each as a page and as a PDF
+    for book in books:
+        mine = [link for link in links if link["bookId"] == book.public_id]
+        assert {link["report"] for link in mine} == reports
+        assert sum(link.get("format") == "pdf" for link in mine) == len(reports)
+    assert {(link["entityId"], link["from"], link["to"]) for link in links} == {
+        (acme.client.public_id, start.isoformat(), today.isoformat())
+    }
+    assert f"Statements for the fiscal year to date: {start:%-d %B %Y}" in html
+
+    for link in links[:10]:  # the first book's: each opens for the client
+        response = browser.get("/api/reports/pdf", link)
+        assert response.status_code == 200, (link, response.content[:300])
+        wanted = "application/pdf" if link.get("format") == "pdf" else "text/html"
+        assert response["Content-Type"].startswith(wanted)
