@@ -9,6 +9,8 @@ number of queries whatever the number of entities:
 has nothing to show for.
 """
 
+import datetime as dt
+
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from axiomatic.core.hooks import Registry
 from axiomatic.entities.models import Membership, User
-from axiomatic.ledger.models import Book
+from axiomatic.ledger.models import Book, LedgerSettings
 from practice.forms import NewAccountForm, SignInForm
 from practice.services.invitations import (
     InvitationUnusable,
@@ -30,6 +32,16 @@ from practice.services.invitations import (
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 client_home_sections = Registry("client home section")
+
+# The statements a client's card links to (`report` of GET /api/reports/pdf). Practice sits beside
+# reports and cannot import its list, so the names are spelled here, in the order people read them.
+STATEMENT_REPORTS = (
+    ("balance_sheet", "Balance sheet"),
+    ("income_statement", "Income statement"),
+    ("cash_flow", "Cash-flow statement"),
+    ("trial_balance", "Trial balance"),
+    ("general_ledger", "General ledger"),
+)
 
 
 def _unusable(request, error: InvitationUnusable):
@@ -104,20 +116,39 @@ def _sections(request, memberships: list[Membership]) -> dict[int, list[str]]:
     return sections
 
 
+def fiscal_year_start(day: dt.date, start_month: int) -> dt.date:
+    """The first day of the fiscal year holding `day`, for a year starting in `start_month`."""
+    year = day.year if day.month >= start_month else day.year - 1
+    return dt.date(year, start_month, 1)
+
+
+def _start_month(entity) -> int:
+    # The settings row came with the entity (select_related); an entity without one yet has the
+    # defaults (ledger_settings_get's rule), January among them.
+    try:
+        return entity.ledger_settings.fiscal_year_start_month
+    except LedgerSettings.DoesNotExist:
+        return LedgerSettings().fiscal_year_start_month
+
+
 @never_cache
 @login_required
 def client_home(request):
     memberships = list(
         Membership.objects.filter(user=request.user)
-        .select_related("entity")
+        .select_related("entity", "entity__ledger_settings")
         .prefetch_related(Prefetch("entity__books", queryset=Book.objects.order_by("id")))
         .order_by("entity__name", "id")
     )
     sections = _sections(request, memberships)
     today = timezone.localdate()
     context = {
-        "cards": [(m, sections[m.entity.pk]) for m in memberships],
+        # Each card's statements run over its entity's fiscal year to date.
+        "cards": [
+            (m, sections[m.entity.pk], fiscal_year_start(today, _start_month(m.entity)))
+            for m in memberships
+        ],
         "today": today,
-        "year_start": today.replace(month=1, day=1),
+        "statement_reports": STATEMENT_REPORTS,
     }
     return render(request, "practice/client_home.html", context)
