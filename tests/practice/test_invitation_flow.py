@@ -79,7 +79,7 @@ def test_invitation_through_a_real_smtp_server_and_the_accept_page(
     assert b"Acme Corp" in home.content and b"General Ledger" in home.content
     # Its statements are one click away, and open for the client user's session.
     links = re.findall(r'href="(/api/reports/pdf\?[^"]+)"', home.content.decode())
-    assert len(links) == 8  # three statements and a PDF for each of the two books
+    assert len(links) == 20  # five statements, each as a page and a PDF, for each of the two books
     statement = browser.get(links[0].replace("&amp;", "&"))
     assert statement.status_code == 200, statement.content
     assert b"Balance sheet" in statement.content and b"Acme Corp" in statement.content
