@@ -90,7 +90,13 @@ def _statement(report: ReportType, book: Book, date_from, date_to, **parts) -> S
 
 
 def _general_ledger(book: Book, date_from: dt.date, date_to: dt.date) -> Statement:
-    accounts, pks = ledger_accounts(book=book, date_from=date_from, date_to=date_to)
+    start_month = ledger_settings_get(entity=book.entity).fiscal_year_start_month
+    accounts, pks = ledger_accounts(
+        book=book,
+        date_from=date_from,
+        date_to=date_to,
+        year_start=fiscal_year_start(date_from, start_month),
+    )
     return _statement(
         ReportType.GENERAL_LEDGER,
         book,

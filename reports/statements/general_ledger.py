@@ -1,9 +1,14 @@
 """The general ledger: every account's journal lines over `from`..`to`, with running balances.
 
 Each account with a balance before `from` or a line in the period is listed, in code order: its
-opening balance (every line dated before `from`, on the account's normal side), each line (date,
+opening balance on the account's normal side, each line (date,
 entry number, the entry's memo, the line's description, debit, credit, and the balance after it),
 the period's debits and credits, and the closing balance (opening + the period's lines).
+
+Opening balances: a balance-sheet account opens with every line dated before `from`; a revenue or
+expense account with the lines from the start of the fiscal year holding `from` (the entity's
+`fiscalYearStartMonth`) to the day before `from`, as an accountant reads a ledger: last year's
+income was closed into retained earnings, so it does not open this year's revenue.
 
 A book may hold millions of lines, so the statement never holds them. The accounts come from two
 aggregates (the balances before `from`, and one grouped count and sum over the period's lines);
@@ -20,7 +25,13 @@ from typing import NamedTuple
 
 from django.db.models import Count, Sum
 
-from axiomatic.ledger.models import DEBIT_NORMAL_TYPES, Book, JournalEntry, JournalLine
+from axiomatic.ledger.models import (
+    DEBIT_NORMAL_TYPES,
+    AccountType,
+    Book,
+    JournalEntry,
+    JournalLine,
+)
 from reports.statements.figures import balances_before, net, normal_balance
 from reports.statements.shapes import LedgerAccount, LedgerLine
 
@@ -68,10 +79,14 @@ def _running(account: LedgerAccount, rows) -> Iterator[LedgerLine]:
         )
 
 
+INCOME_TYPES = (AccountType.REVENUE, AccountType.EXPENSE)
+
+
 def ledger_accounts(
-    *, book: Book, date_from: dt.date, date_to: dt.date
+    *, book: Book, date_from: dt.date, date_to: dt.date, year_start: dt.date
 ) -> tuple[list[LedgerAccount], dict[str, int]]:
-    """The ledger's accounts in code order, and each one's primary key by public id."""
+    """The ledger's accounts in code order, and each one's primary key by public id.
+    `year_start` is the first day of the fiscal year holding `date_from`."""
     period = {
         row["account_id"]: row
         for row in _period_lines(book, date_from, date_to)
@@ -79,9 +94,15 @@ def ledger_accounts(
         .values("account_id")
         .annotate(lines=Count("id"), debit=Sum("debit_cents"), credit=Sum("credit_cents"))
     }
+    closed = {}  # revenue and expenses of the fiscal years before `year_start`
+    if year_start < date_from:
+        closed = {a.pk: net(a) for a in balances_before(book=book, day=year_start)}
     accounts, pks = [], {}
     for account in balances_before(book=book, day=date_from):
         opening = net(account)
+        if account.type in INCOME_TYPES:
+            # This fiscal year's lines before `from` only: earlier years are closed.
+            opening = opening - closed.get(account.pk, 0) if year_start < date_from else 0
         activity = period.get(account.pk)
         if not opening and activity is None:
             continue

@@ -122,9 +122,8 @@ def test_general_ledger_worked_example(alice, ledger):
         ),
         # A balance and no line in the period: listed, with no lines.
         account(a["3000"], 500_000, 0, 0, 500_000, []),
-        account(
-            a["4000"], 20_000, 0, 1_234, 21_234, [line(e[5], 0, 1_234, 21_234, "Counter sale")]
-        ),
+        # Revenue opens the fiscal year (January) at nothing: December's 200.00 was last year's.
+        account(a["4000"], 0, 0, 1_234, 1_234, [line(e[5], 0, 1_234, 1_234, "Counter sale")]),
         account(a["6000"], 0, 150_000, 0, 150_000, [line(e[7], 150_000, 0, 150_000)]),
     ]
     assert body["rows"][0]["lines"][0]["number"].startswith("JE-")
@@ -144,7 +143,7 @@ def test_the_statement_knows_its_accounts_and_line_count_before_reading_a_line(a
     with CaptureQueriesContext(connection) as read:
         balances = [[ln.balance for ln in lines] for _, lines in gl.iter_ledger()]
     assert len(read.captured_queries) == 1  # one ordered query for every line
-    assert balances == [[520_000, 521_234, 371_234], [0], [150_000, 0], [], [21_234], [150_000]]
+    assert balances == [[520_000, 521_234, 371_234], [0], [150_000, 0], [], [1_234], [150_000]]
 
 
 def test_lines_come_one_chunk_at_a_time_with_the_same_answer(alice, ledger, monkeypatch):
@@ -176,7 +175,7 @@ def test_a_window_with_nothing_lists_the_accounts_with_balances_only(alice, ledg
         ("1000", 520_000, 520_000, []),
         ("2000", 150_000, 150_000, []),
         ("3000", 500_000, 500_000, []),
-        ("4000", 20_000, 20_000, []),
+        # 4000's 200.00 is last fiscal year's: this year it has nothing before the 24th.
         ("6000", 150_000, 150_000, []),
     ]
     assert body["totals"] == {"debit": 0, "credit": 0}
@@ -341,3 +340,26 @@ def test_another_firms_ledger_is_the_same_404_as_an_unknown_one(alice, charlie, 
         },
     )
     assert foreign.content == unknown.content
+
+
+def test_income_accounts_open_with_this_fiscal_years_lines_only(alice, ledger):
+    """From February, revenue opens with January's 12.34 (not December's 200.00); with a fiscal
+    year from December, it opens with both; a balance-sheet account opens with everything."""
+    a, _ = ledger
+
+    def openings():
+        gl = build_statement(
+            report="general_ledger", book=alice.gl, date_from=D(2026, 2, 1), date_to=D(2026, 2, 28)
+        )
+        return {acct.code: acct.opening for acct in gl.ledger_accounts}
+
+    january = openings()
+    assert (january["4000"], january["6000"], january["1000"]) == (1_234, 150_000, 371_234)
+    settings = alice.firm.ledger_settings
+    settings.fiscal_year_start_month = 12
+    settings.save()
+    december = openings()
+    assert (december["4000"], december["6000"], december["1000"]) == (21_234, 150_000, 371_234)
+    settings.fiscal_year_start_month = 2  # the year starts on `from`: income opens at nothing
+    settings.save()
+    assert "4000" not in openings() and "6000" in openings()
