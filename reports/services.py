@@ -41,6 +41,7 @@ def share_create(
     report_type: str,
     date_from: dt.date,
     date_to: dt.date,
+    compare: str = "",
     expires_in_days: int,
     max_access_count: int | None,
     created_by=None,
@@ -53,6 +54,7 @@ def share_create(
         report_type=report_type,
         date_from=date_from,
         date_to=date_to,
+        compare=compare or "",
         token_hash=_hash(token),
         created_by=created_by,
         expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
@@ -67,13 +69,19 @@ class ShareProblem(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     USED_UP = "used_up"
+    # The link works, but its report has grown too long for a page (a general ledger over the
+    # inline line cap) or for a PDF rendered inside the request.
+    TOO_LONG = "too_long"
+
+
+STATUS_OF_PROBLEM = {ShareProblem.UNKNOWN: 404, ShareProblem.TOO_LONG: 422}
 
 
 class ShareUnusable(Exception):
     def __init__(self, problem: ShareProblem):
         super().__init__(problem)
         self.problem = problem
-        self.status_code = 404 if problem == ShareProblem.UNKNOWN else 410
+        self.status_code = STATUS_OF_PROBLEM.get(problem, 410)
 
 
 def _ip_hash(ip: str) -> str:

@@ -1,7 +1,7 @@
 """The reports API (statements, share links) and the pages a share link leads to."""
 
 from django.core import signing
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -22,7 +22,7 @@ from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
-from reports import documents, selectors, services, statements
+from reports import documents, selectors, services, spreadsheets, statements
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
@@ -42,11 +42,19 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404)
 SHARE_VIEW_SALT = "reports.share-view"
 SHARE_VIEW_MAX_AGE = 300  # seconds a redirect target stays valid
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _attachment(response: HttpResponse, statement, ext: str) -> HttpResponse:
+    filename = spreadsheets.export_filename(statement, ext)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -58,6 +66,15 @@ def _statement_response(statement, fmt: str, *, pdf_url: str | None = None):
         filename = f"{statement.report}-{statement.date_to.isoformat()}.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
+    if fmt == "csv":
+        # Streamed: a general ledger's lines go out as the cursor reads them, never all in memory.
+        response = StreamingHttpResponse(
+            spreadsheets.csv_stream(statement), content_type=CSV_CONTENT_TYPE
+        )
+        return _attachment(response, statement, "csv")
+    if fmt == "xlsx":
+        response = HttpResponse(spreadsheets.render_xlsx(statement), content_type=XLSX_CONTENT_TYPE)
+        return _attachment(response, statement, "xlsx")
     return HttpResponse(
         render_html(statement, pdf_url=pdf_url), content_type="text/html; charset=utf-8"
     )
@@ -71,7 +88,13 @@ class StatementViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="reports_statement",
-        summary="A financial statement as HTML (default), PDF or JSON",
+        summary="A financial statement as HTML (default), PDF, JSON, CSV or XLSX",
+        description=(
+            "Trial balance and balance sheet as of `to`; income statement, cash flow and general "
+            "ledger over `from`..`to`. `compare` adds the comparison period's figures to every "
+            "row and total. A general ledger answers at most 10,000 lines as HTML or JSON and "
+            "100,000 as XLSX (CSV streams any number): over that, 400 `statement_too_long`."
+        ),
         parameters=[StatementQuerySerializer],
         responses={
             (200, "text/html"): OpenApiResponse(
@@ -81,6 +104,13 @@ class StatementViewSet(ApiViewSet):
                 OpenApiTypes.BINARY, description="format=pdf"
             ),
             (200, "application/json"): StatementJsonSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="format=csv: a header block, then the table (streamed).",
+            ),
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="format=xlsx: one workbook."
+            ),
             (202, "application/json"): OpenApiResponse(
                 DeferredPdfSerializer,
                 description=(
@@ -97,10 +127,16 @@ class StatementViewSet(ApiViewSet):
         book = book_get(entity=access.entity, public_id=query["bookId"])
         if book is None:
             raise NotFoundError()
+        fmt = query["format"]
         statement = statements.build_statement(
-            report=query["report"], book=book, date_from=query["from"], date_to=query["to"]
+            report=query["report"],
+            book=book,
+            date_from=query["from"],
+            date_to=query["to"],
+            compare=query.get("compare"),
         )
-        if query["format"] == "pdf" and not documents.renders_inline(statement):
+        documents.too_long_check(statement, fmt)
+        if fmt == "pdf" and not documents.renders_inline(statement):
             # Too long for a request: rendered by a task, delivered through a share link.
             deferred = documents.deferred_pdf_create(
                 entity=access.entity,
@@ -110,7 +146,7 @@ class StatementViewSet(ApiViewSet):
                 created_by=access.actor,
             )
             return _deferred_pdf_response(deferred)
-        return _statement_response(statement, query["format"])
+        return _statement_response(statement, fmt)
 
 
 def _deferred_pdf_response(deferred: documents.DeferredPdf) -> Response:
@@ -171,6 +207,7 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
             report_type=data["reportType"],
             date_from=parameters["from"],
             date_to=parameters["to"],
+            compare=parameters.get("compare", ""),
             expires_in_days=data["expiresInDays"],
             max_access_count=data["maxAccessCount"],
             created_by=access.actor,
@@ -302,8 +339,16 @@ def share_view_page(request, signed: str):
     if document is not None:
         return _private(_document_response(request, document))
     statement = statements.build_statement(
-        report=share.report_type, book=share.book, date_from=share.date_from, date_to=share.date_to
+        report=share.report_type,
+        book=share.book,
+        date_from=share.date_from,
+        date_to=share.date_to,
+        compare=share.compare,
     )
     fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
+    # The page renders inside this request: a report grown past what a page holds, or a PDF past
+    # the inline pages, is refused (a long PDF is a link of its own: format=pdf on the API).
+    if not documents.renders_in_request(statement, fmt):
+        return _share_problem_page(request, services.ShareUnusable(services.ShareProblem.TOO_LONG))
     pdf_url = reverse("report-share-view", args=[signed]) + "?format=pdf"
     return _private(_statement_response(statement, fmt, pdf_url=pdf_url))

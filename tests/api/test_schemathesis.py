@@ -381,6 +381,12 @@ def _consistent(case, relations: dict, rng: random.Random):
     ):
         _forward_period(holder, "from", "to")
     _forward_period(body, "startDate", "dueDate")
+    # A comparison goes with a report that has one (not the general ledger) and a period it can
+    # reach back from (not the year 1).
+    if path == "/api/reports/pdf":
+        _comparable(query, query.get("report"))
+    if path == "/api/reports/share" and method == "POST" and isinstance(nested, dict):
+        _comparable(nested, body.get("reportType"))
     _forward_period(body, "issueDate", "dueDate")
     # An invoice is due on or after its issue date (today when not given).
     if path == "/api/practice/billing/invoice" and isinstance(body.get("dueDate"), str):
@@ -716,6 +722,21 @@ def _balanced(lines: list, accounts: list[str], rng: random.Random) -> None:
     credits = sum(line.get("credit", 0) for line in lines)
     side = "credit" if debits > credits else "debit"
     next(line for line in lines if side in line)[side] += abs(debits - credits)
+
+
+def _comparable(holder: dict, report) -> None:
+    from reports.statements import comparison_period
+
+    if not isinstance(holder.get("compare"), str):
+        return
+    if report == "general_ledger":
+        holder.pop("compare")
+        return
+    try:
+        first, last = dt.date.fromisoformat(holder["from"]), dt.date.fromisoformat(holder["to"])
+        comparison_period(holder["compare"], first, last)
+    except (KeyError, TypeError, ValueError):
+        holder.pop("compare")
 
 
 def _forward_period(holder: dict, start: str, end: str) -> None:

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/reports/pdf"
 D = dt.date
 REPORTS = ("trial_balance", "income_statement", "balance_sheet")
+ALL_REPORTS = (*REPORTS, "cash_flow", "general_ledger")
 EVIL = "<script>alert(1)</script> & Co"
 
 
@@ -190,7 +191,7 @@ def test_income_statement_windows(alice, ledger, date_from, date_to, rows, total
     assert body["totals"] == {"revenue": revenue, "expenses": expenses, "netIncome": net}
 
 
-def test_balance_sheet_as_of_to_with_current_earnings(alice, ledger):
+def test_balance_sheet_as_of_to_with_retained_and_current_year_earnings(alice, ledger):
     a = ledger.a
     body = get_json(alice, "balance_sheet")
     assert body["report"] == "balance_sheet"
@@ -199,14 +200,18 @@ def test_balance_sheet_as_of_to_with_current_earnings(alice, ledger):
         account_row(a["1000"], amount=1_049_949),
         account_row(a["1100"], amount=50_001),
         account_row(a["3000"], amount=1_000_000),
+        # Retained earnings: the account's own balance (nothing posted) plus the net income of
+        # the fiscal years before 2026 (a calendar fiscal year): December's insurance, -300.00.
+        account_row(a["3900"], amount=-30_000),
     ]
     earnings = [r for r in body["rows"] if r["accountId"] is None]
     assert len(earnings) == 1
-    # Revenue to date less expenses to date, December's insurance included:
-    # 2,500.00 - 1,200.50 - 300.00 = 999.50
-    assert earnings[0]["name"] == "Current earnings"
+    # This fiscal year's net income, 2026-01-01 to `to`: 2,500.00 - 1,200.50 = 1,299.50
+    assert earnings[0]["name"] == "Net income (current year)"
+    assert earnings[0]["subtype"] == "current_year_earnings"
     assert earnings[0]["type"] == "equity"
-    assert earnings[0]["amount"] == 99_950
+    assert earnings[0]["code"] == ""
+    assert earnings[0]["amount"] == 129_950
     assert body["rows"][-1] == earnings[0]  # shown inside equity, after the equity accounts
     assert body["totals"] == {"assets": 1_099_950, "liabilities": 0, "equity": 1_099_950}
     assert body["totals"]["assets"] == body["totals"]["liabilities"] + body["totals"]["equity"]
@@ -218,14 +223,15 @@ def test_balance_sheet_with_liabilities_and_a_contra_asset(alice, ledger):
     post(ledger.gl, D(2026, 1, 5), a["1000"], a["2700"], 500_000, "Loan")
     post(ledger.gl, D(2026, 1, 31), a["6900"], a["1550"], 12_345, "Depreciation")
     body = get_json(alice, "balance_sheet")
-    rows = {r["code"] or r["name"]: r["amount"] for r in body["rows"]}
+    rows = {r["code"] or r["subtype"]: r["amount"] for r in body["rows"]}
     assert rows == {
         "1000": 1_549_949,
         "1100": 50_001,
         "1550": -12_345,  # contra asset: negative among assets
         "2700": 500_000,
         "3000": 1_000_000,
-        "Current earnings": 87_605,  # 999.50 - 123.45
+        "3900": -30_000,  # 2025's insurance
+        "current_year_earnings": 117_605,  # 1,299.50 - 123.45
     }
     assert body["totals"] == {"assets": 1_587_605, "liabilities": 500_000, "equity": 1_087_605}
 
@@ -341,7 +347,8 @@ def test_property_balance_sheet_balances(db, entries, date_to):
 
 @PROPERTY
 @given(entries=LEDGERS, date_to=DAYS)
-def test_property_net_income_from_the_start_is_current_earnings(db, entries, date_to):
+def test_property_net_income_of_the_fiscal_year_is_current_year_earnings(db, entries, date_to):
+    """Every entry is dated 2026, a calendar fiscal year: all net income is this year's."""
     with transaction.atomic():
         gl = post_random_ledger(entries)
         income = build_statement(
@@ -350,15 +357,20 @@ def test_property_net_income_from_the_start_is_current_earnings(db, entries, dat
         sheet = build_statement(
             report="balance_sheet", book=gl, date_from=D(2025, 12, 31), date_to=date_to
         ).as_json()
-        earnings = [r for r in sheet["rows"] if r["name"] == "Current earnings"]
-        assert len(earnings) <= 1
-        current = earnings[0]["amount"] if earnings else 0
-        assert income["totals"]["netIncome"] == current
+        by_subtype = {}
+        for row in sheet["rows"]:
+            by_subtype.setdefault(row["subtype"], []).append(row)
+        [current] = by_subtype["current_year_earnings"]
+        [retained] = by_subtype["retained_earnings"]
+        assert retained["code"] == "3900"  # the chart's account carries it
+        assert income["totals"]["netIncome"] == current["amount"]
         net = income["totals"]["revenue"] - income["totals"]["expenses"]
         assert income["totals"]["netIncome"] == net
         nets = expected_nets(entries, date_to)
         want = -sum(n for c, n in nets.items() if TYPES[c] in ("revenue", "expense"))
-        assert current == want
+        assert current["amount"] == want
+        # Before 2026 nothing was posted: retained earnings is 3900's own balance alone.
+        assert retained["amount"] == -nets.get("3900", 0)
         transaction.set_rollback(True)
 
 
@@ -399,7 +411,7 @@ def test_html_escapes_entity_and_account_names(alice):
     Entity.objects.filter(pk=alice.firm.pk).update(name=EVIL)
     Account.objects.filter(entity=alice.firm, code="1000").update(name=EVIL + " cash")
     post(alice.gl, D(2026, 1, 5), alice.account("1000"), alice.account("3000"), 100)
-    for report in REPORTS:
+    for report in ALL_REPORTS:
         response = get(alice.client, alice.firm.public_id, alice.gl.public_id, report)
         assert response.status_code == 200
         html = response.content.decode()
@@ -426,7 +438,13 @@ def test_pdf(alice, ledger, report):
     names = {
         "trial_balance": ["Cash", "Accounts Receivable", "Owner's Equity", "Rent", "Insurance"],
         "income_statement": ["Service Revenue", "Rent"],
-        "balance_sheet": ["Cash", "Accounts Receivable", "Owner's Equity", "Current earnings"],
+        "balance_sheet": [
+            "Cash",
+            "Accounts Receivable",
+            "Owner's Equity",
+            "Retained Earnings",
+            "Net income (current year)",
+        ],
     }[report]
     for name in names:
         assert name in text, name
@@ -520,7 +538,7 @@ def test_a_book_of_another_entity_under_my_entity_id_is_404(alice, acme, charlie
 
 
 def test_a_viewer_can_read(alice, bob, ledger):
-    for report in REPORTS:
+    for report in ALL_REPORTS:
         response = get(bob.client, alice.firm.public_id, alice.gl.public_id, report, format="json")
         assert response.status_code == 200, response.content
         assert response.json() == get_json(alice, report)
@@ -554,7 +572,7 @@ def test_a_client_user_reads_their_own_entity_only(alice, acme):
     MembershipFactory(user=user, entity=acme.client, role=Role.VIEWER)
     session = APIClient()
     session.force_login(user)
-    for report in REPORTS:
+    for report in ALL_REPORTS:
         ok = get(session, acme.client.public_id, client_gl.public_id, report, format="json")
         assert ok.status_code == 200, ok.content
         assert ok.json()["entityId"] == acme.client.public_id
@@ -581,10 +599,20 @@ BAD_QUERIES = [
     ({"entityId": "ENT_" + "0" * 26}, "entityId"),
     ({"bookId": "junk"}, "bookId"),
     ({"bookId": new_public_id("acct")}, "bookId"),
-    ({"report": "cash_flow"}, "report"),
+    ({"report": "cashflow"}, "report"),
     ({"report": "TRIAL_BALANCE"}, "report"),
+    ({"report": "general-ledger"}, "report"),
     ({"format": "xml"}, "format"),
     ({"format": "docx"}, "format"),
+    ({"format": "CSV"}, "format"),
+    ({"format": "xls"}, "format"),
+    ({"compare": "previous"}, "compare"),
+    ({"compare": "PREVIOUS_YEAR"}, "compare"),
+    ({"compare": "previous_year", "report": "general_ledger"}, "compare"),
+    ({"compare": "previous_period", "report": "general_ledger", "format": "csv"}, "compare"),
+    # A comparison before the year 1 does not exist.
+    ({"compare": "previous_year", "from": "0001-01-01", "to": "0001-12-31"}, "compare"),
+    ({"compare": "previous_period", "from": "0001-01-01", "to": "0001-01-31"}, "compare"),
     ({"from": "2026-02-30"}, "from"),
     ({"to": "2026-02-30"}, "to"),
     ({"to": "2026-13-01"}, "to"),
@@ -627,11 +655,11 @@ def test_json_statements_take_the_same_number_of_queries_for_2_and_300_entries(a
         return len(ctx.captured_queries)
 
     queries("trial_balance")  # warm-up: the key's first request of the minute writes last_used_at
-    small = {report: queries(report) for report in REPORTS}
+    small = {report: queries(report) for report in ALL_REPORTS}
     for i in range(298):
         debit, credit = [(ar, revenue), (cash, ar), (rent, cash)][i % 3]
         post(alice.gl, D(2026, 1, 1 + i % 31), debit, credit, 100 + i)
-    large = {report: queries(report) for report in REPORTS}
+    large = {report: queries(report) for report in ALL_REPORTS}
     assert large == small
     assert max(large.values()) <= 10, large
     # The 298 entries are really in the statements that were counted.

@@ -1,18 +1,5 @@
-"""Financial statements: compute first (plain dataclasses), render second.
-
-Each statement is one grouped SQL query over the book's journal lines
-(`axiomatic.ledger.selectors.account_balances`), whatever the size of the ledger:
-
-- Trial balance, as of `to`: every account with a balance, in a debit or a credit column; the two
-  totals are equal because every entry balances.
-- Income statement, `from`..`to`: revenue (credits less debits) and expenses (debits less credits);
-  net income is revenue less expenses.
-- Balance sheet, as of `to`: assets (debit balances), liabilities and equity (credit balances).
-  Revenue and expenses to date are not closed into retained earnings by an entry, so their difference
-  shows inside equity as "Current earnings", and assets = liabilities + equity.
-
-Amounts are integer cents. Signs follow each section's normal side, so a contra account (accumulated
-depreciation among assets) shows negative.
+"""The shape of a statement: what every report computes and every output (HTML, PDF, JSON, CSV,
+XLSX) reads. Amounts are integer cents; a Row's figures are on its section's normal side.
 """
 
 import datetime as dt
@@ -20,8 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from axiomatic.ledger.models import AccountType, Book
-from axiomatic.ledger.selectors import account_balances
+from axiomatic.ledger.models import AccountType
 
 
 class ReportType(StrEnum):
@@ -92,7 +78,10 @@ class Row:
     amount: int = 0  # income statement, balance sheet, cash flow: on the section's normal side
     debit: int = 0  # trial balance
     credit: int = 0
-    section: str = ""  # the key of the Section holding the row
+    # The key of the Section holding the row; in a cash-flow statement, the account's cash-flow
+    # section (net_income, non_cash, working_capital, investing, financing), which names the
+    # Section for investing and financing and the part of the operating Section otherwise.
+    section: str = ""
     # The same figures over the comparison period, when the statement has one.
     comparison_amount: int | None = None
     comparison_debit: int | None = None
@@ -261,121 +250,3 @@ def _ledger_account_json(account: LedgerAccount, lines: Iterator[LedgerLine]) ->
             for line in lines
         ],
     }
-
-
-def _net(account) -> int:
-    """Balance on the account type's normal side."""
-    if account.type in CREDIT_NORMAL:
-        return account.credit_total - account.debit_total
-    return account.debit_total - account.credit_total
-
-
-def _row(account, **amounts) -> Row:
-    return Row(
-        account_id=account.public_id,
-        code=account.code,
-        name=account.name,
-        type=account.type,
-        subtype=account.subtype,
-        **amounts,
-    )
-
-
-def _statement(report, book: Book, date_from, date_to, sections, totals) -> Statement:
-    return Statement(
-        report=report,
-        entity_name=book.entity.name,
-        entity_id=book.entity.public_id,
-        book_name=book.name,
-        book_id=book.public_id,
-        book_basis=book.basis,
-        currency=book.entity.currency,
-        date_from=date_from,
-        date_to=date_to,
-        sections=sections,
-        totals=totals,
-    )
-
-
-def trial_balance(*, book: Book, date_from: dt.date, date_to: dt.date) -> Statement:
-    section = Section("accounts", "Accounts")
-    for account in account_balances(book=book, date_to=date_to):
-        net = account.debit_total - account.credit_total
-        if net:
-            section.rows.append(_row(account, debit=max(net, 0), credit=max(-net, 0)))
-    totals = {
-        "debit": sum(row.debit for row in section.rows),
-        "credit": sum(row.credit for row in section.rows),
-    }
-    return _statement(ReportType.TRIAL_BALANCE, book, date_from, date_to, [section], totals)
-
-
-def income_statement(*, book: Book, date_from: dt.date, date_to: dt.date) -> Statement:
-    revenue = Section("revenue", "Revenue")
-    expenses = Section("expenses", "Expenses")
-    for account in account_balances(book=book, date_from=date_from, date_to=date_to):
-        if account.type not in (AccountType.REVENUE, AccountType.EXPENSE):
-            continue
-        amount = _net(account)
-        if amount or account.debit_total or account.credit_total:
-            target = revenue if account.type == AccountType.REVENUE else expenses
-            target.rows.append(_row(account, amount=amount))
-    totals = {
-        "revenue": revenue.total,
-        "expenses": expenses.total,
-        "netIncome": revenue.total - expenses.total,
-    }
-    return _statement(
-        ReportType.INCOME_STATEMENT, book, date_from, date_to, [revenue, expenses], totals
-    )
-
-
-def balance_sheet(*, book: Book, date_from: dt.date, date_to: dt.date) -> Statement:
-    assets = Section("assets", "Assets")
-    liabilities = Section("liabilities", "Liabilities")
-    equity = Section("equity", "Equity")
-    by_type = {
-        AccountType.ASSET: assets,
-        AccountType.LIABILITY: liabilities,
-        AccountType.EQUITY: equity,
-    }
-    earnings = 0
-    for account in account_balances(book=book, date_to=date_to):
-        amount = _net(account)
-        if account.type in by_type:
-            if amount or account.debit_total or account.credit_total:
-                by_type[account.type].rows.append(_row(account, amount=amount))
-        elif account.type == AccountType.REVENUE:
-            earnings += amount
-        else:
-            earnings -= amount
-    if earnings:
-        equity.rows.append(
-            Row(
-                account_id=None,
-                code="",
-                name="Current earnings",
-                type=AccountType.EQUITY,
-                subtype="current_earnings",
-                amount=earnings,
-            )
-        )
-    totals = {
-        "assets": assets.total,
-        "liabilities": liabilities.total,
-        "equity": equity.total,
-    }
-    return _statement(
-        ReportType.BALANCE_SHEET, book, date_from, date_to, [assets, liabilities, equity], totals
-    )
-
-
-BUILDERS = {
-    ReportType.TRIAL_BALANCE: trial_balance,
-    ReportType.INCOME_STATEMENT: income_statement,
-    ReportType.BALANCE_SHEET: balance_sheet,
-}
-
-
-def build_statement(*, report: str, book: Book, date_from: dt.date, date_to: dt.date) -> Statement:
-    return BUILDERS[ReportType(report)](book=book, date_from=date_from, date_to=date_to)
