@@ -69,6 +69,40 @@ def test_the_page_estimate_is_never_below_the_real_count(alice, extra_accounts):
     assert pages <= estimated_pages(statement) <= pages + 2
 
 
+@pytest.mark.parametrize("accounts, lines", [(1, 120), (40, 1)])
+def test_the_general_ledgers_page_estimate_is_never_below_the_real_count(alice, accounts, lines):
+    """One account with many lines (its rows run across pages), or many accounts with one each
+    (a heading, the opening and the closing row per account)."""
+    made = Account.objects.bulk_create(
+        Account(
+            entity=alice.firm,
+            code=f"9{n:04d}",
+            name=f"Expense line {n}",
+            type=AccountType.EXPENSE,
+            subtype="operating_expense",
+        )
+        for n in range(accounts)
+    )
+    body = [{"account_id": a.public_id, "debit": 100} for a in made for _ in range(lines)]
+    body.append({"account_id": alice.account("1000").public_id, "credit": 100 * len(body)})
+    journal_entry_post(
+        entity=alice.firm,
+        book_id=alice.gl.public_id,
+        date=dt.date(2026, 3, 1),
+        memo="Many lines",
+        lines=body,
+    )
+    statement = build_statement(
+        report="general_ledger",
+        book=alice.gl,
+        date_from=dt.date(2026, 1, 1),
+        date_to=dt.date(2026, 12, 31),
+    )
+    pages = len(PdfReader(io.BytesIO(render_pdf(statement))).pages)
+    assert pages > 1
+    assert pages <= estimated_pages(statement) <= pages + 2
+
+
 def test_a_long_pdf_is_rendered_in_the_background_and_served_by_its_link(
     alice, settings, django_capture_on_commit_callbacks
 ):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from axiomatic.entities.models import Role
 from axiomatic.ledger.models import Book
-from axiomatic.ledger.services import ledger_settings_update
+from axiomatic.ledger.services import JournalEntryDraft, ledger_settings_update
 from practice.pages import fiscal_year_start
 from reports.rendering import render_html, render_pdf
 from tests.admin.receivables_helpers import table_rows
@@ -383,3 +383,81 @@ def test_the_client_page_links_to_the_five_statements_for_the_fiscal_year_to_dat
         assert response.status_code == 200, (link, response.content[:300])
         wanted = "application/pdf" if link.get("format") == "pdf" else "text/html"
         assert response["Content-Type"].startswith(wanted)
+
+
+# --- Real statements through the API ---------------------------------------------------------------
+
+
+@pytest.fixture
+def half_years(alice):
+    """Alpha's General Ledger: capital 10,000.00 (2025-03-01); in the first half of 2025 revenue
+    1,500.00 invoiced and rent 400.00 paid; in the first half of 2026 revenue 2,500.00 invoiced,
+    2,000.00 of it received, rent 1,200.50 paid."""
+    a = {code: alice.account(code) for code in ("1000", "1100", "3000", "4000", "6000")}
+    for day, debit, credit, cents in (
+        (samples.D(2025, 3, 1), "1000", "3000", 1_000_000),
+        (samples.D(2025, 5, 10), "1100", "4000", 150_000),
+        (samples.D(2025, 6, 15), "6000", "1000", 40_000),
+        (samples.D(2026, 2, 10), "1100", "4000", 250_000),
+        (samples.D(2026, 3, 20), "1000", "1100", 200_000),
+        (samples.D(2026, 5, 31), "6000", "1000", 120_050),
+    ):
+        JournalEntryDraft(book=alice.gl, date=day, memo="x").debit(a[debit], cents).credit(
+            a[credit], cents
+        ).post()
+    return alice
+
+
+def api_statement(persona, report, **params):
+    query = {
+        "entityId": persona.firm.public_id,
+        "bookId": persona.gl.public_id,
+        "report": report,
+        "from": "2026-01-01",
+        "to": "2026-06-30",
+        **params,
+    }
+    response = persona.client.get("/api/reports/pdf", query)
+    assert response.status_code == 200, response.content[:300]
+    return response
+
+
+@pytest.mark.django_db
+def test_the_api_page_of_a_compared_income_statement_has_both_half_years(half_years):
+    html = api_statement(half_years, "income_statement", compare="previous_year").content.decode()
+    assert rows_of(html) == [
+        ["Code", "Account", "1 Jan – 30 Jun 2026", "1 Jan – 30 Jun 2025"],
+        ["Revenue"],
+        ["4000", "Service Revenue", "2,500.00", "1,500.00"],
+        ["", "Total revenue", "2,500.00", "1,500.00"],
+        ["Expenses"],
+        ["6000", "Rent", "1,200.50", "400.00"],
+        ["", "Total expenses", "1,200.50", "400.00"],
+        ["", "Net income", "1,299.50", "1,100.00"],
+    ]
+
+
+@pytest.mark.django_db
+def test_the_api_pdf_of_a_compared_cash_flow_statement_ends_with_the_cash_it_counts(half_years):
+    pdf = api_statement(half_years, "cash_flow", compare="previous_year", format="pdf").content
+    lines = pdf_text(pdf).splitlines()
+    # The period headings wrap after their dash in the PDF's narrow columns.
+    at = lines.index("Code Account 1 Jan – 1 Jan –")
+    assert lines[at + 1] == "30 Jun 2026 30 Jun 2025"
+    assert "Net income 1,299.50 1,100.00" in lines
+    assert "1100 Accounts Receivable (500.00) (1,500.00)" in lines
+    assert "Net change in cash 799.50 9,600.00" in lines
+    assert "Cash at beginning of period 9,600.00 0.00" in lines
+    assert "Cash at end of period 10,399.50 9,600.00" in lines
+
+
+@pytest.mark.django_db
+def test_the_api_page_of_a_general_ledger_runs_each_accounts_balance(half_years):
+    rows = rows_of(api_statement(half_years, "general_ledger").content.decode())
+    cash = rows[rows.index(["1000 Cash"]) + 1 : rows.index(["1000 Cash"]) + 5]
+    assert [[r[0], r[2], r[3], r[4], r[5]] for r in cash] == [
+        ["2026-01-01", "Opening balance", "", "", "9,600.00"],
+        ["2026-03-20", "x", "2,000.00", "", "11,600.00"],
+        ["2026-05-31", "x", "", "1,200.50", "10,399.50"],
+        ["2026-06-30", "Closing balance", "2,000.00", "1,200.50", "10,399.50"],
+    ]
