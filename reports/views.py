@@ -93,7 +93,7 @@ class StatementViewSet(ApiViewSet):
             "Trial balance and balance sheet as of `to`; income statement, cash flow and general "
             "ledger over `from`..`to`. `compare` adds the comparison period's figures to every "
             "row and total. A general ledger answers at most 10,000 lines as HTML or JSON and "
-            "100,000 as XLSX (CSV streams any number): over that, 400 `statement_too_long`."
+            "20,000 as XLSX (CSV streams any number): over that, 400 `statement_too_long`."
         ),
         parameters=[StatementQuerySerializer],
         responses={

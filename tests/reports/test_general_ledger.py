@@ -319,6 +319,7 @@ def test_a_share_link_to_a_ledger_grown_too_long_for_its_page_says_so(alice, set
     too_long = page()
     assert too_long.status_code == 422
     assert too_long["Content-Type"].startswith("text/html")
+    assert b"too long to show here" in too_long.content
     # A page renders a PDF only within the inline pages; a long one is a deferred link's.
     settings.MAX_INLINE_PDF_PAGES = 0
     assert page("?format=pdf").status_code == 422
