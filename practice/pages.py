@@ -9,8 +9,6 @@ number of queries whatever the number of entities:
 has nothing to show for.
 """
 
-import datetime as dt
-
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from axiomatic.core.hooks import Registry
 from axiomatic.entities.models import Membership, User
 from axiomatic.ledger.models import Book, LedgerSettings
+from axiomatic.ledger.periods import fiscal_year_start
 from practice.forms import NewAccountForm, SignInForm
 from practice.services.invitations import (
     InvitationUnusable,
@@ -114,12 +113,6 @@ def _sections(request, memberships: list[Membership]) -> dict[int, list[str]]:
             if entity_pk in sections:  # never a card for an entity the user is not in
                 sections[entity_pk].append(html)
     return sections
-
-
-def fiscal_year_start(day: dt.date, start_month: int) -> dt.date:
-    """The first day of the fiscal year holding `day`, for a year starting in `start_month`."""
-    year = day.year if day.month >= start_month else day.year - 1
-    return dt.date(year, start_month, 1)
 
 
 def _start_month(entity) -> int:

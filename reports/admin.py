@@ -1,12 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from axiomatic.admin_site import AdminPage
-from axiomatic.api.fields import BoundedDateField
+from axiomatic.api.form_fields import IsoDateField
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text, staff_scope
 from axiomatic.entities.models import Entity
@@ -120,22 +119,6 @@ REPORT_CHOICES = [(report.value, TITLES[report]) for report in ReportType]
 COMPARE_CHOICES = [("", "None"), *((mode.value, COMPARE_TITLES[mode]) for mode in CompareMode)]
 # What each button gives, and the API's format it answers as (for the API's length limits).
 FORMATS = {"show": "html", "page": "html", "pdf": "pdf", "csv": "csv", "xlsx": "xlsx"}
-
-
-class IsoDateField(forms.DateField):
-    """An ISO date (the browser's date picker sends one) inside the API's bounds."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None and not (BoundedDateField.MIN <= day <= BoundedDateField.MAX):
-            raise ValidationError(BoundedDateField.default_error_messages["bounds"])
-        return day
 
 
 class StatementQueryForm(forms.Form):

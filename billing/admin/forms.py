@@ -13,26 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from axiomatic.api.fields import BoundedDateField
+from axiomatic.api.form_fields import IsoDateField
 from axiomatic.core.money import parse_money
 from billing.models import PaymentMethod
 from billing.serializers import MAX_RECIPIENTS
-
-
-class IsoDateField(forms.DateField):
-    """An ISO date (the browser's date picker sends one) between the API's bounds."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None and not (BoundedDateField.MIN <= day <= BoundedDateField.MAX):
-            raise ValidationError(BoundedDateField.default_error_messages["bounds"])
-        return day
 
 
 class PaymentForm(forms.Form):

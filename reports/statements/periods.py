@@ -16,6 +16,7 @@
 import calendar
 import datetime as dt
 
+from axiomatic.ledger.periods import fiscal_year_start  # noqa: F401 (re-exported)
 from reports.statements.shapes import CompareMode, Comparison
 
 
@@ -36,16 +37,6 @@ def shift_months(day: dt.date, months: int) -> dt.date:
         raise ValueError("The date falls outside years 1 to 9999.")
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
-
-
-def fiscal_year_start(day: dt.date, start_month: int) -> dt.date:
-    """The first day of the fiscal year holding `day`, for a fiscal year starting in `start_month`."""
-    if not 1 <= start_month <= 12:
-        raise ValueError("start_month must be 1 to 12.")
-    year = day.year if day.month >= start_month else day.year - 1
-    if year < dt.MINYEAR:
-        return dt.date.min  # nothing is dated before year 1: the fiscal year starts with time
-    return dt.date(year, start_month, 1)
 
 
 def day_before(day: dt.date) -> dt.date | None:

@@ -488,6 +488,10 @@ def _consistent(case, relations: dict, rng: random.Random):
             body["billingMethod"] = "fixed_fee"
         elif body.get("billingMethod") == "fixed_fee":
             body["fee"] = 150_000
+        elif "fee" in body and "billingMethod" not in body:
+            # Clearing the fee leaves the engagement fixed-fee without one, if it was: a 400 by
+            # design. Clear it together with a move to hourly billing.
+            body["billingMethod"] = "hourly"
     return case
 
 
