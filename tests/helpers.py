@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +30,23 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
+
+NBSP = "\u00a0"
+
+
+def pdf_layout_text(pdf: bytes) -> list[str]:
+    """The PDF's printed lines as poppler's `pdftotext -layout` reads them, spaces squeezed.
+    Without poppler-utils the test skips and says what to install (under CI=true it fails)."""
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        message = "needs pdftotext: apt-get install poppler-utils (.ci/run does)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [" ".join(line.replace(NBSP, " ").split()) for line in text.splitlines()]
 
 
 def free_port() -> int:

@@ -21,7 +21,6 @@ Globex (Charlie's firm's client) is never offered to Alice, and refused like an 
 import csv
 import datetime as dt
 import io
-import subprocess
 
 import openpyxl
 import pytest
@@ -35,6 +34,7 @@ from reports.models import ReportDocument, ReportShare
 from tests.admin.conftest import logged_in
 from tests.admin.receivables_helpers import table_rows
 from tests.factories import UserFactory
+from tests.helpers import pdf_layout_text
 
 pytestmark = pytest.mark.django_db
 
@@ -245,10 +245,7 @@ def test_the_pdf_download_holds_the_statement_and_its_comparison(acme, acme_book
     params = {**query(acme.client, compare="previous_year"), "output": "pdf"}
     response = download(alice_admin, params, "application/pdf")
     assert 'filename="balance_sheet-2026-06-30.pdf"' in response["Content-Disposition"]
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
-    ).stdout.decode()
-    lines = [" ".join(line.replace(NBSP, " ").split()) for line in text.splitlines()]
+    lines = pdf_layout_text(response.content)
     assert "1000 Cash 10,399.50 9,600.00" in lines
     assert "Total liabilities and equity 12,399.50 11,100.00" in lines
 

@@ -7,7 +7,6 @@ through the builders and the API.
 """
 
 import re
-import subprocess
 from html import unescape
 from urllib.parse import parse_qsl
 
@@ -22,6 +21,7 @@ from practice.pages import fiscal_year_start
 from reports.rendering import render_html, render_pdf
 from tests.admin.receivables_helpers import table_rows
 from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import pdf_layout_text
 from tests.reports import statement_samples as samples
 
 NBSP = "\xa0"
@@ -38,11 +38,7 @@ def squeezed(html: str) -> str:
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text as pdftotext lays it out (one printed line a line), spaces squeezed."""
-    assert pdf.startswith(b"%PDF")
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return "\n".join(" ".join(line.replace(NBSP, " ").split()) for line in text.splitlines())
+    return "\n".join(pdf_layout_text(pdf))
 
 
 # --- Trial balance ---------------------------------------------------------------------------------
