@@ -61,7 +61,7 @@ def _statement_response(statement, fmt: str, *, pdf_url: str | None = None):
         return Response(statement.as_json())
     if fmt == "pdf":
         response = HttpResponse(render_pdf(statement), content_type="application/pdf")
-        filename = f"{statement.report}-{statement.date_to.isoformat()}.pdf"
+        filename = spreadsheets.export_filename(statement, "pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
     if fmt == "csv":

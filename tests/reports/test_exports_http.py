@@ -14,6 +14,7 @@ from reports.statements import ReportType
 from tests.helpers import assert_error
 from tests.reports.test_spreadsheets import (
     EVIL_NAME,
+    TOTAL_ROWS,
     csv_cents,
     csv_parts,
     post,
@@ -29,29 +30,6 @@ D = dt.date
 REPORTS = [str(report) for report in ReportType]
 # The reports that list the insurance account by name (EVIL_NAME); the others hold it in a total.
 NAMES_ACCOUNTS = {"trial_balance", "income_statement", "general_ledger"}
-
-# The rows of a table that total something, by label, and the JSON total each shows.
-TOTAL_ROWS = {
-    "income_statement": {
-        "Total revenue": lambda t: t["revenue"],
-        "Total expenses": lambda t: t["expenses"],
-        "Net income": lambda t: t["netIncome"],
-    },
-    "balance_sheet": {
-        "Total assets": lambda t: t["assets"],
-        "Total liabilities": lambda t: t["liabilities"],
-        "Total equity": lambda t: t["equity"],
-        "Total liabilities and equity": lambda t: t["liabilities"] + t["equity"],
-    },
-    "cash_flow": {
-        "Total operating activities": lambda t: t["operating"],
-        "Total investing activities": lambda t: t["investing"],
-        "Total financing activities": lambda t: t["financing"],
-        "Net change in cash": lambda t: t["netChange"],
-        "Cash at start": lambda t: t["cashAtStart"],
-        "Cash at end": lambda t: t["cashAtEnd"],
-    },
-}
 
 
 @pytest.fixture

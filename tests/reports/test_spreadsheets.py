@@ -140,6 +140,14 @@ TOTAL_ROWS = {
         "Total equity": lambda t: t["equity"],
         "Total liabilities and equity": lambda t: t["liabilities"] + t["equity"],
     },
+    "cash_flow": {
+        "Total operating activities": lambda t: t["operating"],
+        "Total investing activities": lambda t: t["investing"],
+        "Total financing activities": lambda t: t["financing"],
+        "Net change in cash": lambda t: t["netChange"],
+        "Cash at start": lambda t: t["cashAtStart"],
+        "Cash at end": lambda t: t["cashAtEnd"],
+    },
 }
 
 
