@@ -99,13 +99,14 @@ def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: dt.datet
         events.event_body_build(event), separators=(",", ":"), ensure_ascii=False
     ).encode()
     try:
-        signature = signing.signature_header(body, secrets_in_use(endpoint))
+        # webhook-id is the event's id: the same on every attempt, and to every endpoint it goes to.
+        signed = signing.delivery_headers(body, event.public_id, secrets_in_use(endpoint))
     except signing.SecretUnavailable as exc:  # nothing unsigned ever leaves
         outcome = transport.Outcome(None, 0, str(exc), "")
         _record(endpoint_id=endpoint.pk, delivery=delivery, outcome=outcome, now=now)
         return False
     headers = {
-        signing.HEADER: signature,
+        **signed,
         "Axiomatic-Event-Id": event.public_id,
         "Axiomatic-Event-Type": event.type,
         "Axiomatic-Delivery-Id": delivery.public_id,
