@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -19,38 +18,9 @@ from axiomatic.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEn
 from practice.services.time_entries import time_entry_create
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import assert_error
+from tests.webhooks.helpers import HOOKS, TIME, log_time, readme_snippet, register
 
 pytestmark = pytest.mark.django_db
-
-HOOKS = "/api/practice/webhooks"
-TIME = "/api/practice/time"
-
-
-def register(persona, receiver, events=("*",)) -> tuple[str, str]:
-    response = persona.client.post(
-        HOOKS,
-        {"firmEntityId": persona.firm.public_id, "url": receiver.url, "events": list(events)},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()["webhook"]["id"], response.json()["secret"]
-
-
-def log_time(persona, client_id, hours=1.5, description="Reconciliation", **extra):
-    response = persona.client.post(
-        TIME,
-        {
-            "firmEntityId": persona.firm.public_id,
-            "entityId": client_id,
-            "date": "2026-11-02",
-            "hours": hours,
-            "description": description,
-            **extra,
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()["entry"]
 
 
 def test_events_arrive_signed_verifiable_in_order_and_once_per_change(
@@ -401,9 +371,8 @@ def test_three_days_of_failures_disable_the_endpoint_and_tell_the_firms_admins(
 def test_the_readme_receiver_snippet_verifies_our_signature(
     alice, acme, receiver, django_capture_on_commit_callbacks
 ):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    snippet = re.search(r"```python\n(# Verifying a webhook.*?)```", readme, re.S).group(1)
     namespace: dict = {}
+    snippet = readme_snippet("# Verifying Axiomatic-Signature")
     exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 (our own README)
     _, secret = register(alice, receiver)
     with django_capture_on_commit_callbacks(execute=True):
