@@ -56,13 +56,16 @@ def free_port() -> int:
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
-    """The one error shape, with the expected status (and code)."""
+    """The one error shape, with the expected status (and code), naming the request's id as its
+    Request-Id header does."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert set(body["error"]) == {"code", "message", "fields", "requestId"}, body
     assert body["error"]["message"], body
+    assert body["error"]["requestId"], body
+    assert body["error"]["requestId"] == response.get("Request-Id"), (body, response.headers)
     if code is not None:
         assert body["error"]["code"] == code, body
     return body["error"]
