@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -69,6 +72,25 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["error"]["code"] == code, body
     return body["error"]
+
+
+@contextmanager
+def json_logs() -> Iterator[list[dict]]:
+    """What the production log handler (JSON lines, with the request id filter) writes while the
+    block runs, parsed line by line into the yielded list when the block ends."""
+    from axiomatic.core.logs import JsonLogFormatter, RequestIdFilter
+
+    stream, lines = io.StringIO(), []
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLogFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
 def db_snapshot() -> dict[str, int]:

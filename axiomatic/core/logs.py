@@ -25,11 +25,15 @@ JSON_FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s"
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to a record logged during a request (a record that has one keeps it)."""
+    """Adds `request_id` to a record logged during a request (a record that has one keeps it).
+    Django logs a refused request's "Not Found: ..." after the middleware returned, with the
+    request attached: the id the middleware left on that request then."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
-            request_id = current_request_id()
+            request_id = current_request_id() or getattr(
+                getattr(record, "request", None), "request_id", None
+            )
             if request_id is not None:
                 record.request_id = request_id
         return True
