@@ -78,8 +78,13 @@ class ApiHeadersMiddleware:
         response = self.get_response(request)
         if request.path.startswith(API_PREFIX):
             response[VERSION_HEADER] = API_VERSION
-            for name, value in rate_limit_headers(response_window(request)).items():
-                response[name] = value
+            try:
+                window = response_window(request)
+            except Exception:  # the cache is down: the answer stands, without what it cannot say
+                logger.warning("No rate-limit headers: the cache did not answer", exc_info=True)
+            else:
+                for name, value in rate_limit_headers(window).items():
+                    response[name] = value
         return response
 
 

@@ -18,7 +18,8 @@ from pythonjsonlogger.json import JsonFormatter
 
 from axiomatic.core.request_context import current_request_id
 
-# Extras never written: Django's request object (its path and query string) and the socket.
+# Extras never written: `request` (Django's request, whose text is its path and query string; the
+# development server's socket) and the development server's own time stamp.
 UNSAFE_EXTRAS = ("request", "server_time")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s"

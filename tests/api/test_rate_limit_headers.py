@@ -120,3 +120,15 @@ def test_every_api_answer_names_the_version(alice):
     assert all(r["Axiomatic-Version"] == API_VERSION == "2026-12-01" for r in answers)
     assert all(r.has_header("RateLimit-Remaining") for r in answers)
     assert not Client().get("/accounts/login/").has_header("Axiomatic-Version")
+
+
+def test_a_cache_that_does_not_answer_costs_the_headers_not_the_answer(monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    response = Client().get(CLIENTS)  # a 401: nothing counted, the window would be read
+
+    assert_error(response, 401, "not_authenticated")
+    assert response["Axiomatic-Version"] == API_VERSION
+    assert not response.has_header("RateLimit-Remaining")
