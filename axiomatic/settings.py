@@ -362,7 +362,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "axiomatic.api.schema.add_idempotency_header",
+        "axiomatic.api.schema.complete_schema",
     ],
     # OpenAPI 3.1 `webhooks`: one entry per event type, each app's beside its payloads.
     "WEBHOOKS": [

@@ -226,15 +226,8 @@ def _error_response(description: str) -> dict:
 
 
 def _header_components() -> dict:
-    headers = {
-        name: (component, text, schema) for name, (component, text, schema) in HEADERS.items()
-    }
-    for name, component, text, schema in (RETRY_AFTER, IDEMPOTENT_REPLAYED):
-        headers[name] = (component, text, schema)
-    return {
-        component: {"description": text, "schema": schema}
-        for component, text, schema in headers.values()
-    }
+    named = [*HEADERS.values(), RETRY_AFTER[1:], IDEMPOTENT_REPLAYED[1:]]
+    return {component: {"description": text, "schema": schema} for component, text, schema in named}
 
 
 def _header_ref(component: str) -> dict:
@@ -269,7 +262,8 @@ def _operation_responses(operation: dict, method: str) -> None:
     """Add the errors every such operation may answer; then document every response."""
     responses = operation.setdefault("responses", {})
     extra = dict(COMMON_RESPONSES)
-    if operation.get("security") != [{}] and operation.get("security") != []:
+    security = operation.get("security")
+    if security and {} not in security:  # a public operation (a share link) reads no key
         extra.update(AUTHENTICATED_RESPONSES)
     if not any(p.get("name") == "format" for p in operation.get("parameters", [])):
         extra.update(NEGOTIATED_RESPONSES)
@@ -306,11 +300,13 @@ def _webhook_examples(result: dict) -> None:
         media["examples"] = {name: {"value": value}}
 
 
-def add_idempotency_header(result, generator, request, public):
+def complete_schema(result, generator, request, public):
     """drf-spectacular postprocessing hook: what every operation shares.
 
-    POSTs document the Idempotency-Key header; path ids their format; every operation the 429 of the
-    rate limits, and operations with a body the 409 and 413 they can meet."""
+    POSTs document the Idempotency-Key header; path ids their format; every operation the errors
+    the middleware and guards can answer (429, 500, 401, 406; 409, 413 and 415 for writes), each
+    error its status's description, the error shape and an example; every response the headers
+    every answer carries. Webhooks get their delivery headers and a body example."""
     from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 
     for operations in result.get("paths", {}).values():
