@@ -28,6 +28,7 @@ INVOICE_PAID = event_webhook(
     "invoice.paid",
     InvoiceSerializer,
     id_prefix="inv",
+    example={"object": {"status": "paid"}},
     summary="An invoice's balance due reached zero",
     description=f"{_INVOICE}, status `paid`.",
 )
@@ -35,6 +36,7 @@ INVOICE_VOIDED = event_webhook(
     "invoice.voided",
     InvoiceSerializer,
     id_prefix="inv",
+    example={"object": {"status": "void"}},
     summary="An invoice was voided (its journal entry reversed, its time unbilled)",
     description=f"{_INVOICE}, status `void`.",
 )
@@ -42,6 +44,7 @@ PAYMENT_CREATED = event_webhook(
     "payment.created",
     PaymentSerializer,
     id_prefix="pay",
+    example={"object": {"voided": False}},
     summary="A payment was recorded on an invoice",
     description=f"{_PAYMENT}.",
 )
@@ -49,12 +52,14 @@ PAYMENT_VOIDED = event_webhook(
     "payment.voided",
     PaymentSerializer,
     id_prefix="pay",
+    example={"object": {"voided": True}},
     summary="A payment was voided (its journal entry reversed)",
     description=f"{_PAYMENT}, `voided` true.",
 )
 BILLING_SYNC_FAILED = event_webhook(
     "billing.sync_failed",
     StripeStatusSerializer,
+    example={"object": {"status": "failed"}},
     summary="The firm's Stripe billing could not be synchronised",
     description=(
         "data.object is the `stripe` block of `GET /api/practice/billing`: the sync status and "

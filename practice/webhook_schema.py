@@ -46,6 +46,7 @@ INVITATION_ACCEPTED = event_webhook(
     "invitation.accepted",
     InvitationSerializer,
     id_prefix="invt",
+    example={"object": {"status": "accepted"}},
     summary="A client user accepted an invitation",
     description="data.object is the invitation, its status `accepted`.",
 )
@@ -74,6 +75,7 @@ TIME_ENTRY_APPROVED = event_webhook(
     "time_entry.approved",
     TimeEntrySerializer,
     id_prefix="te",
+    example={"object": {"approvalStatus": "approved"}},
     summary="A time entry was approved",
     description=f"{_ENTRY}: `approvalStatus` `approved`. A bulk approval sends one per entry.",
 )
@@ -100,6 +102,7 @@ ENGAGEMENT_STATUS_CHANGED = event_webhook(
             choices=EngagementStatus.choices, help_text="The status before the change."
         )
     },
+    example={"object": {"status": "completed"}, "previousStatus": "active"},
     summary="An engagement's status changed",
     description=f"{_ENGAGEMENT}, in its new status; data.previousStatus is the one before.",
 )
@@ -115,6 +118,7 @@ TIMER_STARTED = event_webhook(
     "timer.started",
     TimerSerializer,
     id_prefix="tmr",
+    example={"object": {"status": "running", "stoppedAt": None, "timeEntryId": None}},
     summary="A timer was started",
     description="data.object is the running timer.",
 )
@@ -122,6 +126,7 @@ TIMER_STOPPED = event_webhook(
     "timer.stopped",
     TimerSerializer,
     id_prefix="tmr",
+    example={"object": {"status": "stopped"}},
     summary="A timer was stopped and its time logged",
     description="data.object is the stopped timer; `timeEntryId` names the entry it made.",
 )

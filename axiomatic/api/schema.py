@@ -286,6 +286,7 @@ def _webhook_examples(result: dict) -> None:
     for name, item in result.get("webhooks", {}).items():
         operation = item["post"]
         prefix = operation.pop("x-object-id-prefix", None)
+        given = operation.pop("x-data-example", {})
         operation["parameters"] = operation.pop("x-parameters", [])
         media = operation["requestBody"]["content"]["application/json"]
         if "examples" in media:
@@ -297,6 +298,8 @@ def _webhook_examples(result: dict) -> None:
         value["data"]["object"] = example_from_schema(
             data["properties"]["object"], components, id_prefix=prefix
         )
+        value["data"]["object"].update(given.get("object", {}))
+        value["data"].update({k: v for k, v in given.items() if k != "object"})
         media["examples"] = {name: {"value": value}}
 
 

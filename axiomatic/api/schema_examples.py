@@ -55,6 +55,11 @@ TEXT_KEYS = {
     "periodKey": "2026-11",
     "role": "admin",
     "status": "open",
+    "events": "invoice.paid",
+    "disabledReason": "",
+    "lastError": "Your card was declined.",
+    "subscriptionId": "sub_1QpZk2Lk8nHarbor",
+    "paymentStatus": "past_due",
 }
 # Keys holding an object (or a list of them) whose own `id` has this prefix.
 NESTED_ID_PREFIXES = {
@@ -70,6 +75,8 @@ NESTED_ID_PREFIXES = {
     "timer": "tmr",
     "webhook": "wh",
     "journalEntry": "je",
+    "books": "bk",
+    "link": "pcl",
 }
 _ID_PATTERN = re.compile(r"^\^([a-z]+)_\[[^\]]+\]\{(\d+)\}\$$")
 
@@ -93,7 +100,7 @@ def _string(schema: dict, key: str, id_prefix: str | None) -> str:
     if fmt == "email":
         return TEXT_KEYS["email"]
     if fmt == "uri" or key.endswith("url") or key.endswith("Url"):
-        return "https://practice.example.com/r/" + example_id("shr")
+        return "https://hooks.harborbakery.example/axiomatic"
     if key == "id" and id_prefix:
         return example_id(id_prefix)
     if key in ID_KEYS:

@@ -108,9 +108,12 @@ def event_webhook(
     description: str,
     id_prefix: str | None = None,
     extra: dict[str, serializers.Field] | None = None,
+    example: dict | None = None,
 ) -> OpenApiWebhook:
     """The `webhooks` entry of one event type: what data.object is (`object_serializer`, whose `id`
-    has `id_prefix`), the keys beside it (`extra`), the delivery headers and the answer expected."""
+    has `id_prefix`), the keys beside it (`extra`), the delivery headers and the answer expected.
+    `example` sets the values that make the body example this event's (`{"object": {"status":
+    "paid"}, "previousStatus": ...}`); the rest is built from the schema."""
     if event_type not in events.EVENT_TYPES and event_type != events.PING:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     name = _component_name(event_type)
@@ -139,7 +142,11 @@ def event_webhook(
             request=envelope,
             responses={200: RECEIVED},
             # drf-spectacular leaves a webhook's parameters out: the schema hook moves these in.
-            extensions={"x-parameters": DELIVERY_HEADERS, "x-object-id-prefix": id_prefix},
+            extensions={
+                "x-parameters": DELIVERY_HEADERS,
+                "x-object-id-prefix": id_prefix,
+                "x-data-example": example or {},
+            },
         ),
     )
 
