@@ -28,7 +28,7 @@ INVOICE_PAID = event_webhook(
     "invoice.paid",
     InvoiceSerializer,
     id_prefix="inv",
-    example={"object": {"status": "paid"}},
+    example={"object": {"status": "paid", "adjustment": 0, "balanceDue": 0}},
     summary="An invoice's balance due reached zero",
     description=f"{_INVOICE}, status `paid`.",
 )

@@ -56,6 +56,7 @@ TEXT_KEYS = {
     "role": "admin",
     "status": "open",
     "events": "invoice.paid",
+    "adjustmentReason": "",
     "disabledReason": "",
     "lastError": "Your card was declined.",
     "subscriptionId": "sub_1QpZk2Lk8nHarbor",
