@@ -279,28 +279,47 @@ def _operation_responses(operation: dict, method: str) -> None:
         _document_response(method, status, response)
 
 
-def _webhook_examples(result: dict) -> None:
-    """Each webhook's body example, built from its schema; data.object's id takes the prefix
-    the webhook names (`x-object-id-prefix`, removed here)."""
+# Where the webhook deliveries are documented: as callbacks of the operation that registers the URL.
+WEBHOOK_REGISTRATION = "practice_webhooks_create"
+WEBHOOK_CALLBACK_URL = "{$request.body#/url}"
+
+
+def _webhook_callbacks(result: dict) -> None:
+    """drf-spectacular writes the WEBHOOKS setting as OpenAPI 3.1 `webhooks`; in our 3.0 schema
+    they become callbacks of POST /api/practice/webhooks, one per event type, with their delivery
+    headers (`x-parameters`), a body example built from the schema (data.object's id with the
+    prefix `x-object-id-prefix` names, the values `x-data-example` gives) and `type` as a
+    one-value enum (3.0 has no `const`)."""
+    webhooks = result.pop("webhooks", {})
     components = result.get("components", {}).get("schemas", {})
-    for name, item in result.get("webhooks", {}).items():
+    callbacks = {}
+    for name, item in webhooks.items():
         operation = item["post"]
         prefix = operation.pop("x-object-id-prefix", None)
         given = operation.pop("x-data-example", {})
         operation["parameters"] = operation.pop("x-parameters", [])
         media = operation["requestBody"]["content"]["application/json"]
-        if "examples" in media:
-            continue
+        envelope = resolve_ref(media["schema"], components)
+        envelope["properties"]["type"] = {
+            "type": "string",
+            "enum": [envelope["properties"]["type"].pop("const")],
+            **envelope["properties"]["type"],
+        }
         value = example_from_schema(media["schema"], components)
-        data = resolve_ref(
-            resolve_ref(media["schema"], components)["properties"]["data"], components
-        )
+        data = resolve_ref(envelope["properties"]["data"], components)
         value["data"]["object"] = example_from_schema(
             data["properties"]["object"], components, id_prefix=prefix
         )
         value["data"]["object"].update(given.get("object", {}))
         value["data"].update({k: v for k, v in given.items() if k != "object"})
         media["examples"] = {name: {"value": value}}
+        callbacks[name] = {WEBHOOK_CALLBACK_URL: item}
+    if not callbacks:
+        return
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and operation.get("operationId") == WEBHOOK_REGISTRATION:
+                operation["callbacks"] = callbacks
 
 
 def complete_schema(result, generator, request, public):
@@ -309,7 +328,7 @@ def complete_schema(result, generator, request, public):
     POSTs document the Idempotency-Key header; path ids their format; every operation the errors
     the middleware and guards can answer (429, 500, 401, 406; 409, 413 and 415 for writes), each
     error its status's description, the error shape and an example; every response the headers
-    every answer carries. Webhooks get their delivery headers and a body example."""
+    every answer carries. The webhook deliveries become callbacks of the endpoint registration."""
     from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 
     for operations in result.get("paths", {}).values():
@@ -334,7 +353,7 @@ def complete_schema(result, generator, request, public):
                     }
             _operation_responses(operation, method)
     result.setdefault("components", {})["headers"] = _header_components()
-    _webhook_examples(result)
+    _webhook_callbacks(result)
     components = result.get("components", {}).get("schemas", {})
     for (component, field), constraints in COMPONENT_CONSTRAINTS.items():
         components[component]["properties"][field].update(constraints)

@@ -126,7 +126,7 @@ def event_webhook(
         f"{name}EventSerializer",
         (serializers.Serializer,),
         {
-            "__doc__": f"The body of a `{event_type}` delivery.",
+            "__doc__": f"The body of each `{event_type}` delivery.",
             "id": EventIdField(help_text="The event's id: the same on every retry."),
             "type": _type_field(event_type),
             "createdAt": serializers.DateTimeField(help_text="When it happened (UTC)."),

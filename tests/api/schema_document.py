@@ -25,10 +25,38 @@ def operations(document: dict):
                 yield path, method, operation
 
 
+def as_json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema 2020-12: `nullable: true` admits null."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        if "enum" in node:
+            node["enum"] = [*node["enum"], None]
+        if "type" in node:
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
 def validate(document: dict, schema: dict, value) -> None:
-    """`value` against an OpenAPI 3.1 schema (JSON Schema 2020-12) of `document`."""
-    rooted = {**schema, "components": document["components"]}
+    """`value` against a schema of `document` (OpenAPI 3.0), with JSON Schema 2020-12 rules."""
+    rooted = as_json_schema(
+        {**schema, "components": {"schemas": document["components"]["schemas"]}}
+    )
     jsonschema.Draft202012Validator(rooted).validate(value)
+
+
+def webhooks(document: dict) -> dict:
+    """The webhook deliveries: callbacks of POST /api/practice/webhooks, by event type."""
+    registration = document["paths"]["/api/practice/webhooks"]["post"]
+    return {
+        event_type: next(iter(callback.values()))["post"]
+        for event_type, callback in registration["callbacks"].items()
+    }
 
 
 def media_examples(media: dict) -> list:
