@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from rest_framework import generics, mixins, views, viewsets
 
+from axiomatic.api import views as api_views
 from axiomatic.webhooks import events
+from axiomatic.webhooks.models import WebhookEvent
 from tests.api.schema_document import document, media_examples, operations, validate, webhooks
 
 __all__ = ["document"]  # the module-scoped fixture
@@ -132,10 +135,6 @@ NOT_YET_BUILT = ("Document requests",)
 
 def _base_class_docstrings() -> set[str]:
     """What drf-spectacular would show as a description when a view says nothing of its own."""
-    from rest_framework import generics, mixins, views, viewsets
-
-    from axiomatic.api import views as api_views
-
     docs = set()
     for module in (generics, mixins, views, viewsets, api_views):
         for value in vars(module).values():
@@ -236,8 +235,6 @@ def test_the_webhooks_describe_every_event_type_the_code_sends(document):
 
 def test_real_event_bodies_match_the_webhook_schema(document, alice, acme, settings):
     """The envelope the schema describes is the one the outbox writes."""
-    from axiomatic.webhooks.models import WebhookEvent
-
     settings.WEBHOOKS_ALLOW_LOOPBACK = True
     hook = {"firmEntityId": alice.firm.public_id, "url": "http://127.0.0.1:9/in", "events": ["*"]}
     assert alice.client.post("/api/practice/webhooks", hook, format="json").status_code == 201
