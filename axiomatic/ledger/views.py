@@ -122,6 +122,24 @@ class JournalEntryViewSet(mixins.ListModelMixin, ApiViewSet):
         )
 
 
+class JournalEntryDetailViewSet(ApiViewSet):
+    query_serializer_class = EntityQuerySerializer
+
+    @extend_schema(
+        operation_id="ledger_journal_entries_get",
+        summary="One journal entry with its lines",
+        parameters=[EntityQuerySerializer],
+        responses={200: JournalEntryEnvelopeSerializer, **READ_ERRORS},
+    )
+    def retrieve(self, request, journal_entry_id: str):
+        journal_entry_id = self.path_id(journal_entry_id, "je", "journalEntryId")
+        access = entity_for_request(request, self.query["entityId"])
+        entry = selectors.journal_entry_find(entity=access.entity, public_id=journal_entry_id)
+        if entry is None:
+            raise NotFoundError()
+        return Response({"journalEntry": JournalEntrySerializer(entry).data})
+
+
 class LedgerSettingsViewSet(ApiViewSet):
     """`GET`/`PATCH /api/ledger/settings?entityId=`: the entity's lock date and fiscal year."""
 

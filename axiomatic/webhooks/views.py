@@ -64,6 +64,16 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="practice_webhooks_get",
+        summary="One webhook endpoint (never its secret)",
+        parameters=[FIRM_QUERY_REQUIRED],
+        responses={200: WebhookEnvelopeSerializer, **READ},
+    )
+    def retrieve(self, request, webhook_id: str):
+        _, endpoint = self._endpoint(webhook_id, write=False)
+        return Response({"webhook": represent(endpoint)})
+
+    @extend_schema(
         operation_id="practice_webhooks_create",
         summary="Register a webhook endpoint; the signing secret is shown once",
         request=WebhookCreateSerializer,
