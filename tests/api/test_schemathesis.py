@@ -44,7 +44,7 @@ from schemathesis.engine import from_schema
 from schemathesis.generation import GenerationMode
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
-from axiomatic.ledger.models import Account, Book
+from axiomatic.ledger.models import Account, Book, JournalEntry
 from practice.models import Engagement, Task, TimeEntry, Timer
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +144,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         format="json",
     )
     assert response.status_code == 201, response.content
+    journal_entries = [response.json()["journalEntry"]["id"]]
     response = alice.client.post(
         "/api/ledger/journal-entries",
         {
@@ -159,6 +160,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         format="json",
     )
     assert response.status_code == 201, response.content
+    journal_entries.append(response.json()["journalEntry"]["id"])
     shares, tokens = [], []
     for _ in range(5):
         response = alice.client.post(
@@ -197,6 +199,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         "user": [alice.user.public_id],
         "webhook": webhooks,
         "timer": timers,
+        "journal_entry": journal_entries,
         # What the hooks need to keep a valid request consistent across its fields.
         "relations": {
             "cursors": _first_page_cursors(alice),
@@ -215,6 +218,7 @@ def seeded_firm(alice, charlie, make_client, settings):
                 "usr": [alice.user.public_id],
                 "wh": webhooks,
                 "tmr": timers,
+                "je": journal_entries,
             },
         },
     }
@@ -320,6 +324,7 @@ def _config(seeded: dict) -> SchemathesisConfig:
         "path.webhook_id": real("webhook"),
         "path.timer_id": real("timer"),
         "path.user_id": real("user"),
+        "path.journal_entry_id": real("journal_entry"),
     }
     return SchemathesisConfig.from_dict(
         {
@@ -409,6 +414,13 @@ def _consistent(case, relations: dict, rng: random.Random):
                 Account.objects.filter(entity=book.entity).values_list("public_id", flat=True)
             )
             _balanced(body["lines"], accounts, rng)
+    # A journal entry is read under its own entity's id.
+    if path == "/api/ledger/journal-entries/{journal_entry_id}" and "entityId" in query:
+        entry = JournalEntry.objects.filter(
+            public_id=(case.path_parameters or {}).get("journal_entry_id")
+        ).first()
+        if entry is not None:
+            query["entityId"] = entry.entity.public_id
     # An invoice bills unbilled time of its client: a few such entries, as they are now.
     if path == "/api/practice/billing/invoice" and isinstance(body.get("timeEntryIds"), list):
         body["timeEntryIds"] = _unbilled_time(
