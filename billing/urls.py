@@ -14,7 +14,9 @@ urlpatterns = [
         "billing/invoice", views.InvoiceViewSet.as_view({"post": "create"}), name="billing-invoice"
     ),
     path(
-        "billing/invoices", views.InvoiceViewSet.as_view({"get": "list"}), name="billing-invoices"
+        "billing/invoices",
+        views.InvoiceListViewSet.as_view({"get": "list"}),
+        name="billing-invoices",
     ),
     path(
         "billing/invoices/<str:invoice_id>",

@@ -1,6 +1,8 @@
 """The billing API: program overview, invoices (create, list, get, document, send, void, history),
 payments, and the receivables reports (AR aging, WIP, realization)."""
 
+from functools import cached_property
+
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +12,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
+from axiomatic.api.csv_export import (
+    ExportFormatSerializer,
+    csv_export,
+    csv_schema_response,
+    export_filename,
+    export_format,
+)
 from axiomatic.api.history import history_response
 from axiomatic.api.negotiation import FormatParamNegotiation
 from axiomatic.api.pagination import PageParamsSerializer, keyset_pagination
@@ -26,6 +35,7 @@ from billing.serializers import (
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
+    InvoiceCsvRowSerializer,
     InvoiceEnvelopeSerializer,
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
@@ -54,6 +64,9 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
 FIRM_QUERY = firm_query_parameter()
 
+# The invoice list's order, newest first: its pages and its CSV's chunks walk the same keyset.
+INVOICE_LIST_KEY = "invoices"
+INVOICE_ORDERING = ("-id",)
 # The invoice list's query parameters (InvoiceListQuerySerializer) -> billing.filters.InvoiceFilter.
 INVOICE_FILTERS = {"clientEntityId": "client_entity_id", "status": "status"}
 ADJUSTMENT_FIELDS = {"amount": "amount_cents", "reason": "reason"}
@@ -90,26 +103,50 @@ class BillingOverviewViewSet(ApiViewSet):
         return Response(BillingOverviewSerializer(overview).data)
 
 
-class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
+class InvoiceListViewSet(mixins.ListModelMixin, ApiViewSet):
     query_serializer_class = InvoiceListQuerySerializer
     serializer_class = InvoiceSerializer
-    pagination_class = keyset_pagination("invoices", ("-id",))
+    pagination_class = keyset_pagination(INVOICE_LIST_KEY, INVOICE_ORDERING)
+    # `format` picks JSON or CSV, not the Accept header (axiomatic.api.negotiation). A view of its
+    # own: the invoice writes keep the default negotiation (415 for a body that is not JSON).
+    content_negotiation_class = FormatParamNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @cached_property
+    def firm_entity(self):
+        return firm_for_request(self.request, self.query["firmEntityId"]).entity
 
     def get_queryset(self):
-        access = firm_for_request(self.request, self.query["firmEntityId"])
-        return selectors.invoice_list(
-            firm=access.entity, filters=renamed(self.query, INVOICE_FILTERS)
-        )
+        filters = renamed(self.query, INVOICE_FILTERS)
+        return selectors.invoice_list(firm=self.firm_entity, filters=filters)
 
     @extend_schema(
         operation_id="practice_billing_invoices_list",
         summary="List the firm's AR invoices with their lines",
-        parameters=[InvoiceListQuerySerializer],
-        responses={200: InvoiceSerializer(many=True), **READ},
+        parameters=[InvoiceListQuerySerializer, ExportFormatSerializer],
+        responses={
+            (200, "application/json"): InvoiceSerializer(many=True),
+            **csv_schema_response(
+                "format=csv: every invoice of the filtered set, newest first, streamed; the "
+                "header row is the JSON invoice's keys, `lines` and `payments` one cell of JSON "
+                "each. limit and cursor are refused with it."
+            ),
+            **READ,
+        },
     )
     def list(self, request, *args, **kwargs):
+        if export_format(request) == "csv":
+            return csv_export(
+                self.get_queryset(),
+                ordering=INVOICE_ORDERING,
+                salt=INVOICE_LIST_KEY,
+                serializer=InvoiceCsvRowSerializer(context=self.get_serializer_context()),
+                filename=export_filename("invoices", self.firm_entity),
+            )
         return super().list(request, *args, **kwargs)
 
+
+class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_create",
         summary="Create an AR invoice from unbilled time entries and items of one client",
