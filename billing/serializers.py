@@ -1,7 +1,7 @@
 """Wire format of the billing API."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
@@ -389,3 +389,29 @@ class RealizationSerializer(serializers.Serializer):
         fields["from"] = serializers.DateField(source="date_from")
         fields["to"] = serializers.DateField(source="date_to")
         return fields
+
+
+# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
+# (not left to the paginator) so that the list's example is shown as given; the component keeps
+# the name the paginator gave it, so generated clients do not change.
+class BillingPageSerializer(serializers.Serializer):
+    hasMore = serializers.BooleanField()
+    nextCursor = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedInvoiceList")
+class InvoicePageSerializer(BillingPageSerializer):
+    invoices = InvoiceSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"invoices": fields.pop("invoices"), **fields}
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedPaymentList")
+class PaymentPageSerializer(BillingPageSerializer):
+    payments = PaymentSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"payments": fields.pop("payments"), **fields}

@@ -26,6 +26,7 @@ from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError
+from billing import schema_examples as examples
 from billing import selectors
 from billing.documents import invoice_pdf, invoice_pdf_filename
 from billing.selectors import receivables
@@ -39,11 +40,13 @@ from billing.serializers import (
     InvoiceEnvelopeSerializer,
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
+    InvoicePageSerializer,
     InvoiceQuerySerializer,
     InvoiceSendSerializer,
     InvoiceSerializer,
     PaymentCreateSerializer,
     PaymentListQuerySerializer,
+    PaymentPageSerializer,
     PaymentSerializer,
     PaymentWithInvoiceSerializer,
     RealizationQuerySerializer,
@@ -94,6 +97,14 @@ class BillingOverviewViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_overview",
         summary="Partner tier, volume discount and per-client program fees",
+        description=(
+            "What the firm's partner program costs this month: its partner tier (set by the number"
+            " of active clients) and the volume discount it gives, each active client's tier fee "
+            "before and after the discount and who pays it (the firm when consolidated, the client"
+            " when client_direct), this month's changes with what they prorate, and where billing "
+            "stands in Stripe."
+        ),
+        examples=examples.OVERVIEW,
         parameters=[FirmQuerySerializer],
         responses={200: BillingOverviewSerializer, **READ},
     )
@@ -123,9 +134,15 @@ class InvoiceListViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoices_list",
         summary="List the firm's AR invoices with their lines",
+        description=(
+            "The firm's invoices, newest first, each with its lines and payments; filter by client"
+            " and status. With `format=csv`, every invoice of the filtered set as one streamed "
+            "file instead of pages."
+        ),
+        examples=[*examples.INVOICE_LIST, *examples.INVOICE_CSV],
         parameters=[InvoiceListQuerySerializer, ExportFormatSerializer],
         responses={
-            (200, "application/json"): InvoiceSerializer(many=True),
+            (200, "application/json"): InvoicePageSerializer,
             **csv_schema_response(
                 "format=csv: every invoice of the filtered set, newest first, streamed; the "
                 "header row is the JSON invoice's keys, `lines` and `payments` one cell of JSON "
@@ -150,6 +167,13 @@ class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_create",
         summary="Create an AR invoice from unbilled time entries and items of one client",
+        description=(
+            "Bills one client: its unbilled, billable time entries (each once) and items (fees, "
+            "disbursements), with an optional write-down or write-up and its reason. Posts debit "
+            "accounts receivable, credit service revenue, in the firm's books; the invoice takes "
+            "the firm's next number (INV-000042, no gaps) and its entries become billed."
+        ),
+        examples=examples.INVOICE_CREATE,
         request=InvoiceCreateSerializer,
         responses={201: InvoiceCreatedSerializer, **WRITE},
     )
@@ -180,6 +204,12 @@ class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_void",
         summary="Void an invoice: reverse its journal entry, return its time to unbilled",
+        description=(
+            "Reverses the invoice's journal entry (dated today), marks it void and returns its "
+            "time entries to unbilled; the number stays used. An invoice with live payments is "
+            "refused (409 `invoice_has_payments`: void them first), a paid one too."
+        ),
+        examples=examples.INVOICE_VOID,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={200: InvoiceEnvelopeSerializer, **WRITE},
@@ -195,6 +225,7 @@ class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_history",
         summary="An invoice's change history: when, by whom, which fields from what to what",
+        examples=examples.INVOICE_HISTORY,
         description="Oldest first: its creation (and posting), then a void if any.",
         parameters=[firm_query_parameter(required=True), PageParamsSerializer],
         responses={200: InvoiceHistorySerializer, **READ},
@@ -213,6 +244,12 @@ class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_payment_create",
         summary="Record a payment on an invoice, posted debit cash, credit receivable",
+        description=(
+            "Records money received against the invoice, at most its balance due, dated on or "
+            "after its issue date. Posts debit cash, credit accounts receivable; the invoice's "
+            "amount paid, balance and status follow."
+        ),
+        examples=examples.PAYMENT_CREATE,
         parameters=[FIRM_QUERY],
         request=PaymentCreateSerializer,
         responses={201: PaymentWithInvoiceSerializer, **WRITE},
@@ -233,6 +270,7 @@ class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_send",
         summary="Email the invoice (PDF attached, with a link to the client's invoice page)",
+        examples=examples.INVOICE_SEND,
         description=(
             "Accepted (202): the email goes out in the background, to `to` or else the client's "
             "ADMIN users. Once it has been handed to the mail server, the invoice's `sentAt` is "
@@ -269,6 +307,11 @@ class InvoiceDetailViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_get",
         summary="One invoice, or its PDF document (format=pdf)",
+        description=(
+            "The invoice as the list shows it (`format=json`, the default), or its PDF document "
+            "with `format=pdf`. Another firm's invoice is the same 404 as an unknown one."
+        ),
+        examples=examples.INVOICE_GET,
         parameters=[InvoiceQuerySerializer],
         responses={
             (200, "application/json"): InvoiceEnvelopeSerializer,
@@ -308,8 +351,13 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_payments_list",
         summary="List the firm's invoice payments, voided ones included",
+        description=(
+            "The firm's payments, newest first, voided ones included; filter by client and by a "
+            "`from`..`to` range of payment dates."
+        ),
+        examples=examples.PAYMENT_LIST,
         parameters=[PaymentListQuerySerializer],
-        responses={200: PaymentSerializer(many=True), **READ},
+        responses={200: PaymentPageSerializer, **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -317,6 +365,11 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_payment_void",
         summary="Void a payment: reverse its journal entry; the invoice's balance and status follow",
+        description=(
+            "Reverses the payment's journal entry and gives its amount back to the invoice's "
+            "balance; the payment stays listed, marked voided."
+        ),
+        examples=examples.PAYMENT_VOID,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={200: PaymentWithInvoiceSerializer, **WRITE},
@@ -341,6 +394,12 @@ class ReceivablesViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_ar_aging",
         summary="Open invoice balances as of a day, by client and days past due",
+        description=(
+            "Each client's open invoice balances as of `asOf` (default today), by days past due: "
+            "current, 1-30, 31-60, 61-90 and over 90, with the firm's totals. Payments and voids "
+            "after `asOf` are not counted."
+        ),
+        examples=examples.AR_AGING,
         parameters=[AsOfQuerySerializer],
         responses={200: ArAgingSerializer, **READ},
     )
@@ -351,6 +410,11 @@ class ReceivablesViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_wip",
         summary="Unbilled billable time as of a day, by client, at standard value",
+        description=(
+            "Billable time logged on or before `asOf` (default today) and not billed by then, by "
+            "client, valued at each entry's standard rate, with its oldest date."
+        ),
+        examples=examples.WIP,
         parameters=[AsOfQuerySerializer],
         responses={200: WipSerializer, **READ},
     )
@@ -365,6 +429,12 @@ class RealizationViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_realization",
         summary="Standard, billed and collected amounts of the invoices issued in a range",
+        description=(
+            "For the invoices issued `from`..`to`, grouped by client, user or engagement: hours, "
+            "standard value, the amount billed and the amount collected, and the two ratios "
+            "(billed / standard, collected / billed; null when the base is 0)."
+        ),
+        examples=examples.REALIZATION,
         parameters=[RealizationQuerySerializer],
         responses={200: RealizationSerializer, **READ},
     )

@@ -10,13 +10,17 @@ from axiomatic.api.schema import error_responses
 from axiomatic.api.serializers import renamed
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError
+from axiomatic.ledger import schema_examples as examples
 from axiomatic.ledger import selectors, services
 from axiomatic.ledger.serializers import (
+    AccountPageSerializer,
     AccountSerializer,
+    BookPageSerializer,
     BookSerializer,
     EntityQuerySerializer,
     JournalEntryEnvelopeSerializer,
     JournalEntryInputSerializer,
+    JournalEntryPageSerializer,
     JournalEntryQuerySerializer,
     JournalEntrySerializer,
     LedgerSettingsEnvelopeSerializer,
@@ -39,8 +43,13 @@ class BookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="ledger_books_list",
         summary="List an entity's books",
+        description=(
+            "An entity's books (the General Ledger and the Tax book by default), oldest first. "
+            "`entityId` names the firm itself or one of its active clients."
+        ),
+        examples=examples.BOOKS,
         parameters=[EntityQuerySerializer],
-        responses={200: BookSerializer(many=True), **READ_ERRORS},
+        responses={200: BookPageSerializer, **READ_ERRORS},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -58,8 +67,14 @@ class AccountViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="ledger_accounts_list",
         summary="List an entity's chart of accounts",
+        description=(
+            "The entity's chart of accounts in code order, inactive accounts included. Every "
+            "account has a `type` (asset, liability, equity, revenue, expense), a `subtype` naming"
+            " its role, and the cash-flow section its movements show in."
+        ),
+        examples=examples.ACCOUNTS,
         parameters=[EntityQuerySerializer],
-        responses={200: AccountSerializer(many=True), **READ_ERRORS},
+        responses={200: AccountPageSerializer, **READ_ERRORS},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -85,8 +100,14 @@ class JournalEntryViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="ledger_journal_entries_list",
         summary="List journal entries with their lines",
+        description=(
+            "Journal entries of the entity, oldest first (by date, then as posted), each with its "
+            "lines and their accounts. Filter by `bookId` and a `from`..`to` range of entry dates;"
+            " another entity's book is the 404 of an unknown one."
+        ),
+        examples=examples.JOURNAL_ENTRIES,
         parameters=[JournalEntryQuerySerializer],
-        responses={200: JournalEntrySerializer(many=True), **READ_ERRORS},
+        responses={200: JournalEntryPageSerializer, **READ_ERRORS},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -94,6 +115,13 @@ class JournalEntryViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="ledger_journal_entries_create",
         summary="Post a balanced journal entry",
+        description=(
+            "Posts a manual entry: two lines or more, each one side (a positive `debit` or a "
+            "positive `credit`, in cents), debits equal to credits, accounts of the entity's "
+            "chart. Dated after the lock date (409 `period_locked` otherwise). Numbered JE-000001,"
+            " per entity, without gaps."
+        ),
+        examples=examples.JOURNAL_ENTRY_POST,
         request=JournalEntryInputSerializer,
         responses={201: JournalEntryEnvelopeSerializer, **READ_ERRORS},
     )
@@ -128,6 +156,12 @@ class JournalEntryDetailViewSet(ApiViewSet):
     @extend_schema(
         operation_id="ledger_journal_entries_get",
         summary="One journal entry with its lines",
+        description=(
+            "The entry as the list shows it, with its lines. `entityId` is required as for the "
+            "list and names the entity whose books hold the entry: another entity's entry, another"
+            " firm's and an unknown id are the same 404."
+        ),
+        examples=examples.JOURNAL_ENTRY_GET,
         parameters=[EntityQuerySerializer],
         responses={200: JournalEntryEnvelopeSerializer, **READ_ERRORS},
     )
@@ -148,6 +182,11 @@ class LedgerSettingsViewSet(ApiViewSet):
     @extend_schema(
         operation_id="ledger_settings_retrieve",
         summary="An entity's ledger settings: lock date and fiscal year",
+        description=(
+            "The entity's lock date (nothing is posted on or before it; null: none) and the month "
+            "its fiscal year starts in. An entity that never changed them reads the defaults."
+        ),
+        examples=examples.SETTINGS_GET,
         parameters=[EntityQuerySerializer],
         responses={200: LedgerSettingsEnvelopeSerializer, **READ_ERRORS},
     )
@@ -158,6 +197,7 @@ class LedgerSettingsViewSet(ApiViewSet):
     @extend_schema(
         operation_id="ledger_settings_update",
         summary="Move the lock date or change the fiscal year's first month",
+        examples=examples.SETTINGS_PATCH,
         description="Journal entries, invoices, payments and voids dated on or before `lockDate` "
         "are refused with 409 `period_locked`. Only a firm ADMIN (or an API key an ADMIN "
         "created) may change the settings; a lock date may not lie after today.",

@@ -57,6 +57,7 @@ REAL_ID_PROBABILITY = 0.85
 # The largest amount a journal line takes (the schema's maximum).
 MAX_CENTS = 10**15
 EXAMPLE_ID = re.compile(r"^[a-z]+_0{26}$")
+DOCUMENTED_ID = re.compile(r"^(ent|bk|acct|te|eng|task|inv|pay|shr|wh|usr|tmr)_[0-9a-z]{26}$")
 
 
 @pytest.fixture
@@ -277,6 +278,24 @@ def _schema_document() -> dict:
     return json.loads(OpenApiJsonRenderer().render(document))
 
 
+def _documented_ids(document) -> set[str]:
+    """The ids the operations' examples show (strings of the id form inside any `examples`)."""
+    found: set[str] = set()
+
+    def walk(node, in_examples: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, in_examples or key == "examples")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, in_examples)
+        elif in_examples and isinstance(node, str) and DOCUMENTED_ID.match(node):
+            found.add(node)
+
+    walk(document, False)
+    return found
+
+
 def _config(seeded: dict) -> SchemathesisConfig:
     dictionaries = {
         name: {"values": values} for name, values in seeded.items() if isinstance(values, list)
@@ -360,12 +379,15 @@ def _consistent(case, relations: dict, rng: random.Random):
     query = case.query if isinstance(case.query, dict) else {}
     body = case.body if isinstance(case.body, dict) else {}
 
-    # The coverage phase builds valid cases from the schema's example ids (all zeros), which no
-    # firm has: give them seeded ids of the same kind, as the dictionaries do in the other phases.
+    # The coverage phase builds valid cases from the schema's example ids (all zeros), and the
+    # examples phase sends the operations' documented examples: ids no firm here has. Give them
+    # seeded ids of the same kind, as the dictionaries do in the other phases.
     nested = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     for holder in (query, body, nested, case.path_parameters or {}):
         for name, value in list(holder.items()):
-            if isinstance(value, str) and EXAMPLE_ID.match(value):
+            if isinstance(value, str) and (
+                EXAMPLE_ID.match(value) or value in relations["documented_ids"]
+            ):
                 holder[name] = rng.choice(relations["by_prefix"][value.split("_", 1)[0]])
     if "firmEntityId" in body and any(
         p.get("name") == "firmEntityId" and p.get("in") == "query"
@@ -814,7 +836,9 @@ def _use_the_test_connection(shared: dict) -> None:
 
 def test_the_api_passes_schemathesis(seeded_firm, in_process_app, request):
     app, shared = in_process_app
-    schema = schemathesis.openapi.from_dict(_schema_document(), config=_config(seeded_firm))
+    document = _schema_document()
+    seeded_firm["relations"]["documented_ids"] = _documented_ids(document)
+    schema = schemathesis.openapi.from_dict(document, config=_config(seeded_firm))
     rng = random.Random(SEED)
 
     def on_the_test_connection(environ, start_response):
