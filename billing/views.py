@@ -1,10 +1,9 @@
-"""The billing API: program overview, invoices (create, list, get, document, send, void, history),
-payments, and the receivables reports (AR aging, WIP, realization)."""
+"""The billing API: program overview, invoices (create, list and CSV, get, document, send, void,
+history) and payments. The receivables reports are in billing.views_receivables."""
 
 from functools import cached_property
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -29,10 +28,7 @@ from axiomatic.core.errors import NotFoundError
 from billing import schema_examples as examples
 from billing import selectors
 from billing.documents import invoice_pdf, invoice_pdf_filename
-from billing.selectors import receivables
 from billing.serializers import (
-    ArAgingSerializer,
-    AsOfQuerySerializer,
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
@@ -49,9 +45,6 @@ from billing.serializers import (
     PaymentPageSerializer,
     PaymentSerializer,
     PaymentWithInvoiceSerializer,
-    RealizationQuerySerializer,
-    RealizationSerializer,
-    WipSerializer,
 )
 from billing.services.delivery import invoice_send_request
 from billing.services.invoices import (
@@ -380,70 +373,3 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
         access = self.firm(write=True, body=data)
         payment_void(firm=access.entity, public_id=payment_id, voided_by=access.actor)
         return Response(_payment_with_invoice(access.entity, payment_id))
-
-
-class ReceivablesViewSet(ApiViewSet):
-    """AR aging, WIP and realization: reads of the firm's invoices, payments and time."""
-
-    query_serializer_class = AsOfQuerySerializer
-
-    def _as_of(self):
-        access = firm_for_request(self.request, self.query["firmEntityId"])
-        return access.entity, self.query.get("asOf") or timezone.localdate()
-
-    @extend_schema(
-        operation_id="practice_billing_ar_aging",
-        summary="Open invoice balances as of a day, by client and days past due",
-        description=(
-            "Each client's open invoice balances as of `asOf` (default today), by days past due: "
-            "current, 1-30, 31-60, 61-90 and over 90, with the firm's totals. Payments and voids "
-            "after `asOf` are not counted."
-        ),
-        examples=examples.AR_AGING,
-        parameters=[AsOfQuerySerializer],
-        responses={200: ArAgingSerializer, **READ},
-    )
-    def aging(self, request):
-        firm, as_of = self._as_of()
-        return Response(ArAgingSerializer(receivables.ar_aging(firm=firm, as_of=as_of)).data)
-
-    @extend_schema(
-        operation_id="practice_billing_wip",
-        summary="Unbilled billable time as of a day, by client, at standard value",
-        description=(
-            "Billable time logged on or before `asOf` (default today) and not billed by then, by "
-            "client, valued at each entry's standard rate, with its oldest date."
-        ),
-        examples=examples.WIP,
-        parameters=[AsOfQuerySerializer],
-        responses={200: WipSerializer, **READ},
-    )
-    def wip(self, request):
-        firm, as_of = self._as_of()
-        return Response(WipSerializer(receivables.wip(firm=firm, as_of=as_of)).data)
-
-
-class RealizationViewSet(ApiViewSet):
-    query_serializer_class = RealizationQuerySerializer
-
-    @extend_schema(
-        operation_id="practice_billing_realization",
-        summary="Standard, billed and collected amounts of the invoices issued in a range",
-        description=(
-            "For the invoices issued `from`..`to`, grouped by client, user or engagement: hours, "
-            "standard value, the amount billed and the amount collected, and the two ratios "
-            "(billed / standard, collected / billed; null when the base is 0)."
-        ),
-        examples=examples.REALIZATION,
-        parameters=[RealizationQuerySerializer],
-        responses={200: RealizationSerializer, **READ},
-    )
-    def retrieve(self, request):
-        access = firm_for_request(request, self.query["firmEntityId"])
-        report = receivables.realization(
-            firm=access.entity,
-            date_from=self.query["from"],
-            date_to=self.query["to"],
-            group_by=self.query["groupBy"],
-        )
-        return Response(RealizationSerializer(report).data)
