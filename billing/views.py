@@ -32,7 +32,6 @@ from billing.serializers import (
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
-    InvoiceCsvRowSerializer,
     InvoiceEnvelopeSerializer,
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
@@ -150,7 +149,7 @@ class InvoiceListViewSet(mixins.ListModelMixin, ApiViewSet):
                 self.get_queryset(),
                 ordering=INVOICE_ORDERING,
                 salt=INVOICE_LIST_KEY,
-                serializer=InvoiceCsvRowSerializer(context=self.get_serializer_context()),
+                serializer=InvoiceSerializer(context=self.get_serializer_context()),
                 filename=export_filename("invoices", self.firm_entity),
             )
         return super().list(request, *args, **kwargs)
