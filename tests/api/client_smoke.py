@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+import attrs
 from axiomatic_client import AuthenticatedClient
 from axiomatic_client.api.ledger import ledger_books_list
 from axiomatic_client.api.practice import (
@@ -39,6 +40,8 @@ from axiomatic_client.models import (
     TimeList,
 )
 
+UNKNOWN_INVOICE = "inv_" + "0" * 26
+
 
 class SmokeFailure(AssertionError):
     pass
@@ -53,16 +56,37 @@ class Outcome:
     invoice_id: str
     invoice_total: int
     fetched_invoice_id: str
+    not_found: tuple[int, str]
     statement: StatementJson
 
 
 def expect(result, model: type):
-    """The parsed body when it is `model`; an `Error` (or nothing) says what the server answered."""
+    """The parsed body when it is `model` and carries no key its schema leaves out; an `Error` (or
+    nothing) says what the server answered."""
     if isinstance(result, model):
+        if extra := undocumented(result, model.__name__):
+            raise SmokeFailure(f"the response has keys its schema does not list: {extra}")
         return result
     if isinstance(result, Error):
         raise SmokeFailure(f"expected {model.__name__}, the server answered {result.to_dict()}")
     raise SmokeFailure(f"expected {model.__name__}, got {result!r}")
+
+
+def undocumented(value, where: str) -> list[str]:
+    """Keys a generated model received beyond the properties its schema declares, anywhere inside.
+
+    Every generated model keeps unknown keys in `additional_properties` instead of refusing them;
+    only a model without declared properties (a free-form map, like an error's `fields`) may.
+    """
+    if isinstance(value, list):
+        return [key for n, item in enumerate(value) for key in undocumented(item, f"{where}[{n}]")]
+    if not attrs.has(type(value)):
+        return []
+    declared = [f for f in attrs.fields(type(value)) if f.name != "additional_properties"]
+    found = [f"{where}.{key}" for key in value.additional_properties] if declared else []
+    for field in declared:
+        found += undocumented(getattr(value, field.name), f"{where}.{field.name}")
+    return found
 
 
 def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
@@ -134,6 +158,12 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
             InvoiceEnvelope,
         ).invoice
 
+        # An id that matches no invoice: the documented 404, parsed into the error model.
+        missing = practice_billing_invoice_get.sync_detailed(
+            UNKNOWN_INVOICE, client=api, firm_entity_id=firm_id
+        )
+        not_found = (missing.status_code, expect(missing.parsed, Error).error.code)
+
         books = expect(ledger_books_list.sync(client=api, entity_id=firm_id), PaginatedBookList)
         statement = _statement(
             api, firm_id, _primary_book_id(books), ReportsStatementReport.INCOME_STATEMENT, day
@@ -147,6 +177,7 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
         invoice_id=invoice.id,
         invoice_total=invoice.total,
         fetched_invoice_id=fetched.id,
+        not_found=not_found,
         statement=statement,
     )
 

@@ -154,6 +154,18 @@ def test_the_generated_client_runs_the_integration_smoke(live_server, alice, smo
     assert invoice.total_cents == outcome.invoice_total == 56_250  # 3.75 h at $150.00
     assert set(entries.values_list("invoice_public_id", flat=True)) == {invoice.public_id}
     assert outcome.fetched_invoice_id == outcome.invoice_id
+    assert outcome.not_found == (404, "not_found")
     # The firm's income statement for the day holds the invoice and nothing else.
     assert outcome.statement.entity_id == alice.firm.public_id
     assert outcome.statement.totals.revenue == 56_250
+
+
+def test_the_smoke_notices_a_key_the_schema_leaves_out(smoke):
+    body = {
+        "error": {"code": "validation_error", "message": "No.", "fields": {"name": ["Required."]}},
+        "surprise": 1,
+    }
+    # The error's `fields` is a free-form map (field -> messages): its keys are not undocumented.
+    assert smoke.undocumented(smoke.Error.from_dict(body), "Error") == ["Error.surprise"]
+    with pytest.raises(smoke.SmokeFailure, match="Error.surprise"):
+        smoke.expect(smoke.Error.from_dict(body), smoke.Error)
