@@ -105,6 +105,10 @@ class ClientListItemSerializer(serializers.Serializer):
     link = ClientLinkSerializer(source="*")
 
 
+class ClientItemEnvelopeSerializer(serializers.Serializer):
+    client = ClientListItemSerializer(source="*")
+
+
 class ClientListQuerySerializer(FirmQuerySerializer):
     externalReference = serializers.CharField(required=False, max_length=100)
     updatedSince = serializers.DateTimeField(required=False)

@@ -13,7 +13,7 @@ urlpatterns = [
     path("clients", clients.as_view({"get": "list", "post": "create"}), name="practice-clients"),
     path(
         "clients/<str:entity_id>",
-        clients.as_view({"patch": "partial_update", "delete": "destroy"}),
+        clients.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
         name="practice-client",
     ),
     path(
@@ -39,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "time/<str:time_entry_id>",
-        time.as_view({"patch": "partial_update"}),
+        time.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="practice-time-entry",
     ),
     path(
@@ -54,7 +54,7 @@ urlpatterns = [
     ),
     path(
         "engagements/<str:engagement_id>",
-        engagements.as_view({"patch": "partial_update"}),
+        engagements.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="practice-engagement",
     ),
     path(

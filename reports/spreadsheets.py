@@ -33,15 +33,18 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from axiomatic.core.cells import (
+    CSV_CHUNK_CHARS,
+    FORMULA_TRIGGERS,
+    drain,
+    neutralised,
+)
+from axiomatic.core.cells import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE  # the views' name for it
 from axiomatic.core.money import CURRENCY_SYMBOLS, cents_to_decimal
 from reports.statements import ReportType, Statement
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CSV_CHUNK_CHARS = 16 * 1024  # a chunk is yielded once the buffer holds this much
 # Excel's limit, and so the sheet's: rows past it would be dropped when the file is opened.
 MAX_SHEET_ROWS = 1_048_576
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell's text
@@ -66,11 +69,6 @@ class Line:
 def export_filename(statement: Statement, ext: str) -> str:
     """balance_sheet-2026-06-30.xlsx: the report and the date it ends (or is as of)."""
     return f"{statement.report}-{statement.date_to.isoformat()}.{ext.lstrip('.')}"
-
-
-def neutralised(text: str) -> str:
-    """`text` as a spreadsheet shows it, never runs it: an apostrophe before a formula's start."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def money_format(currency: str) -> str:
@@ -227,13 +225,6 @@ def _csv_value(value: Value) -> str:
     return str(value)  # a Decimal of two places: 1234.56, -12.00
 
 
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate(0)
-    return text
-
-
 def csv_stream(statement: Statement, *, generated_at: dt.datetime | None = None) -> Iterator[str]:
     """The statement as CSV text, in chunks for a StreamingHttpResponse.
 
@@ -248,12 +239,12 @@ def csv_stream(statement: Statement, *, generated_at: dt.datetime | None = None)
         writer.writerow([label, _csv_value(value)])
     writer.writerow([])
     writer.writerow([column.title for column in columns(statement)])
-    yield _drain(buffer)
+    yield drain(buffer)
     for line in table_lines(statement):
         writer.writerow([_csv_value(value) for value in line.values])
         if buffer.tell() >= CSV_CHUNK_CHARS:
-            yield _drain(buffer)
-    rest = _drain(buffer)
+            yield drain(buffer)
+    rest = drain(buffer)
     if rest:
         yield rest
 

@@ -126,8 +126,9 @@ class KeysetPagination(BasePagination):
             "required": [self.list_key, "hasMore", "nextCursor"],
             "properties": {
                 self.list_key: schema,
-                "hasMore": {"type": "boolean"},
-                "nextCursor": {"type": "string", "nullable": True},
+                # Examples, so that a list's example item is shown inside a whole page.
+                "hasMore": {"type": "boolean", "example": False},
+                "nextCursor": {"type": "string", "nullable": True, "example": None},
             },
         }
 

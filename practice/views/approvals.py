@@ -4,6 +4,7 @@ or return it to open (practice.services.approvals; docs/adr/0025). Thin: parse, 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from practice import schema_examples as examples
 from practice.serializers import (
     TimeApprovalSerializer,
     TimeApprovedSerializer,
@@ -28,6 +29,7 @@ class TimeApprovalViewSet(PracticeViewSet):
         parameters=[FIRM_QUERY],
         request=TimeApprovalSerializer,
         responses={200: TimeApprovedSerializer, **WRITE},
+        examples=examples.TIME_APPROVE,
     )
     def approve(self, request):
         data = self.body(TimeApprovalSerializer)
@@ -44,6 +46,7 @@ class TimeApprovalViewSet(PracticeViewSet):
         parameters=[FIRM_QUERY],
         request=TimeApprovalSerializer,
         responses={200: TimeUnapprovedSerializer, **WRITE},
+        examples=examples.TIME_UNAPPROVE,
     )
     def unapprove(self, request):
         data = self.body(TimeApprovalSerializer)

@@ -10,11 +10,13 @@ from axiomatic.api.authentication import ApiKeyUser
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.serializers import renamed
 from axiomatic.core.errors import NotFoundError
+from practice import schema_examples as examples
 from practice import selectors
 from practice.pricing import tier_fees_cents
 from practice.serializers import (
     ClientCreateSerializer,
     ClientEnvelopeSerializer,
+    ClientItemEnvelopeSerializer,
     ClientListItemSerializer,
     ClientListQuerySerializer,
     ClientUpdateSerializer,
@@ -61,16 +63,48 @@ class ClientViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_clients_list",
         summary="List the firm's active client entities",
+        description=(
+            "Oldest first, in pages (`limit`, `cursor`). Archived clients are not listed. Each "
+            "item is the client entity with the firm's link to it (tier, billing mode, monthly "
+            "fee, default rate, your `externalReference`); filter by `externalReference` to find "
+            "the client you created for a record of yours, or by `updatedSince` to sync changes."
+        ),
         parameters=[ClientListQuerySerializer],
+        examples=examples.CLIENTS_LIST,
         responses={200: ClientListItemSerializer(many=True), **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="practice_clients_get",
+        summary="One active client entity, as the list shows it",
+        description=(
+            "The same item as in the list. Another firm's client, an archived one and an id "
+            "that names nothing are the same 404. `firmEntityId` may be left out with an API key "
+            "or a session that belongs to one firm."
+        ),
+        parameters=[FIRM_QUERY],
+        examples=examples.CLIENTS_GET,
+        responses={200: ClientItemEnvelopeSerializer, **READ},
+    )
+    def retrieve(self, request, entity_id: str):
+        entity_id = self.path_id(entity_id, "ent", "entityId")
+        link = self.client_link(self.caller_firm(), entity_id)
+        client = ClientListItemSerializer(link, context=self.get_serializer_context()).data
+        return Response({"client": client})
+
+    @extend_schema(
         operation_id="practice_clients_create",
         summary="Create a client entity (chart and books seeded) linked to the firm",
+        description=(
+            "Creates the client's entity with a standard chart of accounts and its books, and "
+            "links it to the firm at the tier and billing mode given. `externalReference` is "
+            "unique per firm: the same reference twice is 409, so a retried create cannot make a "
+            "second client (or send an `Idempotency-Key`)."
+        ),
         request=ClientCreateSerializer,
+        examples=examples.CLIENTS_CREATE,
         responses={201: ClientEnvelopeSerializer, **WRITE},
     )
     def create(self, request):
@@ -91,7 +125,12 @@ class ClientViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_clients_update",
         summary="Change a client's name, tier, billing mode, default rate or reference",
+        description=(
+            "Only the keys given change; at least one besides `firmEntityId`. A new default rate "
+            "applies to time logged from now on: logged time keeps its rate."
+        ),
         parameters=[FIRM_QUERY],
+        examples=examples.CLIENTS_UPDATE,
         request=ClientUpdateSerializer,
         responses={200: ClientEnvelopeSerializer, **WRITE},
     )
@@ -106,6 +145,10 @@ class ClientViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_clients_archive",
         summary="Archive a client: it stops being listed and billed; its books stay",
+        description=(
+            "The link ends: the client leaves the lists, invoices and the program's billing, and "
+            "its ids become 404 here. Its entity, books and history are kept."
+        ),
         parameters=[FIRM_QUERY],
         request=None,
         responses={204: OpenApiResponse(description="Archived."), **WRITE},
@@ -120,7 +163,13 @@ class ClientViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_clients_invite",
         summary="Invite a client user by email (resends a pending invitation to the same address)",
+        description=(
+            "Emails a link to join the client's entity with the role given (VIEWER by default). "
+            "A pending invitation to the same address is sent again rather than duplicated; "
+            "sends to one address are rate-limited."
+        ),
         request=InvitationCreateSerializer,
+        examples=examples.CLIENTS_INVITE,
         responses={201: InvitationEnvelopeSerializer, **WRITE},
     )
     def invite(self, request, entity_id: str):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from axiomatic.api.access import Access, firm_for_request
 from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.serializers import FirmBodySerializer, renamed
+from practice import schema_examples as examples
 from practice import selectors
 from practice.serializers import (
     EngagementCreateSerializer,
@@ -56,17 +57,45 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_engagements_list",
         summary="List engagements with their tasks, actuals and budget use",
+        description=(
+            "By start date, in pages (`limit`, `cursor`). Each engagement carries its tasks in "
+            "order and its economics: billing method, rate, fee, budgets, the hours and standard "
+            "value of all its time (`actualHours`, `actualAmount`) and `budgetUsed`."
+        ),
         parameters=[EngagementListQuerySerializer],
+        examples=examples.ENGAGEMENTS_LIST,
         responses={200: EngagementSerializer(many=True), **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="practice_engagements_get",
+        summary="One engagement with its tasks, actuals and budget use, as the list shows it",
+        description=(
+            "The same item as in the list. Another firm's engagement and an id that names "
+            "nothing are the same 404. `firmEntityId` may be left out with an API key or a "
+            "session that belongs to one firm."
+        ),
+        parameters=[FIRM_QUERY],
+        examples=examples.ENGAGEMENTS_GET,
+        responses={200: EngagementEnvelopeSerializer, **READ},
+    )
+    def retrieve(self, request, engagement_id: str):
+        engagement_id = self.path_id(engagement_id, "eng", "engagementId")
+        return _engagement_response(self.caller_firm(), engagement_id)
+
+    @extend_schema(
         operation_id="practice_engagements_create",
         summary="Create an engagement with its type's standard tasks, its billing method, rate, "
         "fee and budgets",
+        description=(
+            "The engagement starts `active` with its type's standard tasks, each due a set "
+            "number of days after `startDate`. A recurring engagement (`recurrence`) makes the "
+            "next period's when it is completed. `fee` is required for `fixed_fee`."
+        ),
         request=EngagementCreateSerializer,
+        examples=examples.ENGAGEMENTS_CREATE,
         responses={201: EngagementEnvelopeSerializer, **WRITE},
     )
     def create(self, request):
@@ -91,7 +120,13 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
         operation_id="practice_engagements_patch",
         summary="Complete a task ({firmEntityId, taskId}) or set a status "
         "({firmEntityId, engagementId, status})",
+        description=(
+            "The contract's one PATCH on the collection, in two shapes: `{firmEntityId, taskId}` "
+            "completes that task (idempotent); `{firmEntityId, engagementId, status}` moves the "
+            "engagement to `active`, `completed` or `cancelled`. Either answers the engagement."
+        ),
         request=EngagementPatchSerializer,
+        examples=examples.ENGAGEMENTS_PATCH,
         responses={200: EngagementEnvelopeSerializer, **WRITE},
     )
     def patch_collection(self, request):
@@ -111,7 +146,12 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
         operation_id="practice_engagements_update",
         summary="Edit an engagement: name, due date, assignee, notes, status, billing method, "
         "rate, fee, budgets",
+        description=(
+            "Only the keys given change; at least one besides `firmEntityId`. Leaving "
+            "`fixed_fee` clears the fee; a new rate applies to time logged from now on."
+        ),
         parameters=[FIRM_QUERY],
+        examples=examples.ENGAGEMENTS_UPDATE,
         request=EngagementUpdateSerializer,
         responses={200: EngagementEnvelopeSerializer, **WRITE},
     )
@@ -130,7 +170,12 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_engagement_task_complete",
         summary="Complete a task (idempotent)",
+        description=(
+            "Marks the engagement's task completed (completing it again changes nothing) and "
+            "answers the engagement. The body may be left out."
+        ),
         parameters=[FIRM_QUERY],
+        examples=examples.TASK_COMPLETE,
         request=FirmBodySerializer,
         responses={200: EngagementEnvelopeSerializer, **WRITE},
     )
@@ -140,7 +185,12 @@ class EngagementViewSet(mixins.ListModelMixin, PracticeViewSet):
     @extend_schema(
         operation_id="practice_engagement_task_reopen",
         summary="Reopen a task (idempotent)",
+        description=(
+            "Returns the engagement's completed task to open (an open task stays as it is) and "
+            "answers the engagement. The body may be left out."
+        ),
         parameters=[FIRM_QUERY],
+        examples=examples.TASK_REOPEN,
         request=FirmBodySerializer,
         responses={200: EngagementEnvelopeSerializer, **WRITE},
     )

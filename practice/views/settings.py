@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from axiomatic.api.serializers import renamed
+from practice import schema_examples as examples
 from practice import selectors
 from practice.serializers import FirmSettingsEnvelopeSerializer, FirmSettingsPatchSerializer
 from practice.services import settings as settings_services
@@ -31,7 +32,11 @@ class SettingsViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_settings_get",
         summary="The firm's practice settings",
-        description="Every setting, with its default until the firm changes it.",
+        description=(
+            "Every setting, with its default until the firm changes it: approval before "
+            "invoicing, the time lock date, invoice rounding, the default rate and payment terms."
+        ),
+        examples=examples.SETTINGS_GET,
         parameters=[FIRM_QUERY],
         responses={200: FirmSettingsEnvelopeSerializer, **READ},
     )
@@ -50,6 +55,7 @@ class SettingsViewSet(PracticeViewSet):
         ),
         parameters=[FIRM_QUERY],
         request=FirmSettingsPatchSerializer,
+        examples=examples.SETTINGS_UPDATE,
         responses={200: FirmSettingsEnvelopeSerializer, **WRITE},
     )
     def partial_update(self, request):

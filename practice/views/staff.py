@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from axiomatic.api.pagination import PageParamsSerializer, keyset_page
 from axiomatic.api.schema import firm_query_parameter
+from practice import schema_examples as examples
 from practice import selectors
 from practice.serializers import (
     StaffListSerializer,
@@ -23,6 +24,12 @@ class StaffViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_staff_list",
         summary="The firm's people, each with today's rate and every rate, oldest first",
+        description=(
+            "Every member of the firm (its own users, not its clients'), with their role, the "
+            "rate in effect today and the history of their rates at this firm. `firmEntityId` "
+            "may be left out with an API key or a session that belongs to one firm."
+        ),
+        examples=examples.STAFF_LIST,
         parameters=[firm_query_parameter(), PageParamsSerializer],
         responses={200: StaffListSerializer, **READ},
     )
@@ -56,6 +63,7 @@ class StaffViewSet(PracticeViewSet):
         ),
         parameters=[FIRM_QUERY],
         request=StaffRateCreateSerializer,
+        examples=examples.STAFF_RATE_CREATE,
         responses={201: StaffMemberEnvelopeSerializer, **WRITE},
     )
     def add_rate(self, request, user_id: str):

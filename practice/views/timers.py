@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from axiomatic.api.access import Access
 from axiomatic.api.serializers import FirmBodySerializer
+from practice import schema_examples as examples
 from practice import selectors
 from practice.serializers import (
     TimeEntrySerializer,
@@ -39,7 +40,12 @@ class TimerViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_timers_list",
         summary="List the firm's running timers (of one user with userId)",
+        description=(
+            "Oldest first. Stopped and discarded timers are not listed: a stopped timer's time "
+            "is a time entry (`GET /api/practice/time`)."
+        ),
         parameters=[TimerListQuerySerializer, FIRM_QUERY],
+        examples=examples.TIMERS_LIST,
         responses={200: TimerListSerializer, **READ},
     )
     def list(self, request):
@@ -50,7 +56,13 @@ class TimerViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_timers_start",
         summary="Start a timer; the user's running timer, if any, is stopped and its entry made",
+        description=(
+            "A user runs one timer at a time: starting another stops theirs and logs its time, "
+            "returned as `stoppedEntry` and `stoppedTimer` (both null when none ran). The "
+            "timer's user defaults to the caller (an API key's creator)."
+        ),
         request=TimerStartSerializer,
+        examples=examples.TIMERS_START,
         responses={201: TimerStartedSerializer, **WRITE},
     )
     def create(self, request):
@@ -77,7 +89,13 @@ class TimerViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_timers_stop",
         summary="Stop a running timer and log its time (hours rounded up to 0.01 h, at most 24)",
+        description=(
+            "The time entry is made as `POST /api/practice/time` would make it (its rate, "
+            "billable default and the locked period's 409 alike). A timer no longer running is "
+            "409. The body may be left out."
+        ),
         parameters=[FIRM_QUERY],
+        examples=examples.TIMERS_STOP,
         request=FirmBodySerializer,
         responses={200: TimerStoppedSerializer, **WRITE},
     )
@@ -92,6 +110,7 @@ class TimerViewSet(PracticeViewSet):
     @extend_schema(
         operation_id="practice_timers_discard",
         summary="Discard a running timer: no time is logged",
+        description="The timer ends without an entry. A timer no longer running is 409.",
         parameters=[FIRM_QUERY],
         request=None,
         responses={204: OpenApiResponse(description="Discarded."), **WRITE},

@@ -470,6 +470,17 @@ ROWS = [
     ),
     Row(
         "api/practice/clients/<str:entity_id>",
+        "GET",
+        lambda i: Call("GET", f"/api/practice/clients/{i.client}", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "entity_id": (path_segment(lambda i: i.client), "client", "ent"),
+        },
+    ),
+    Row(
+        "api/practice/clients/<str:entity_id>",
         "PATCH",
         lambda i: Call(
             "PATCH",
@@ -556,6 +567,17 @@ ROWS = [
     ),
     Row(
         "api/practice/time/<str:time_entry_id>",
+        "GET",
+        lambda i: Call("GET", f"/api/practice/time/{i.entries[0]}", {"firmEntityId": i.firm}),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "time_entry_id": (path_segment(lambda i: i.entries[0]), "entries.0", "te"),
+        },
+    ),
+    Row(
+        "api/practice/time/<str:time_entry_id>",
         "PATCH",
         lambda i: Call(
             "PATCH", f"/api/practice/time/{i.entries[0]}", body={"firmEntityId": i.firm, "hours": 2}
@@ -619,6 +641,19 @@ ROWS = [
         {
             "firmEntityId": (body("firmEntityId"), "firm", "ent"),
             "taskId": (body("taskId"), "task", "task"),
+        },
+    ),
+    Row(
+        "api/practice/engagements/<str:engagement_id>",
+        "GET",
+        lambda i: Call(
+            "GET", f"/api/practice/engagements/{i.engagement}", {"firmEntityId": i.firm}
+        ),
+        200,
+        False,
+        {
+            "firmEntityId": (query("firmEntityId"), "firm", "ent"),
+            "engagement_id": (path_segment(lambda i: i.engagement), "engagement", "eng"),
         },
     ),
     Row(

@@ -129,7 +129,7 @@ def test_junk_path_ids_are_400_on_every_client_endpoint(alice, junk):
     ("method", "path"),
     [
         ("put", "{client}"),
-        ("get", "{client}"),
+        ("post", "{client}"),
         ("get", "{invite}"),
         ("delete", CLIENTS),
         ("put", CLIENTS),
