@@ -18,13 +18,16 @@ from axiomatic_client.api.practice import (
     practice_billing_invoice_create,
     practice_billing_invoice_get,
     practice_clients_create,
+    practice_clients_get,
     practice_time_create,
+    practice_time_get,
     practice_time_list,
 )
 from axiomatic_client.api.reports import reports_statement
 from axiomatic_client.models import (
     ClientCreateRequest,
     ClientEnvelope,
+    ClientItemEnvelope,
     Error,
     InvoiceCreated,
     InvoiceCreateRequest,
@@ -56,6 +59,8 @@ class Outcome:
     invoice_id: str
     invoice_total: int
     fetched_invoice_id: str
+    fetched_client: tuple[str, str]
+    fetched_entry: tuple[str, float, str | None]
     not_found: tuple[int, str]
     statement: StatementJson
 
@@ -158,6 +163,15 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
             InvoiceEnvelope,
         ).invoice
 
+        fetched_client = expect(
+            practice_clients_get.sync(client_id, client=api, firm_entity_id=firm_id),
+            ClientItemEnvelope,
+        ).client
+        fetched_entry = expect(
+            practice_time_get.sync(entry_ids[0], client=api, firm_entity_id=firm_id),
+            TimeEntryEnvelope,
+        ).entry
+
         # An id that matches no invoice: the documented 404, parsed into the error model.
         missing = practice_billing_invoice_get.sync_detailed(
             UNKNOWN_INVOICE, client=api, firm_entity_id=firm_id
@@ -177,6 +191,8 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
         invoice_id=invoice.id,
         invoice_total=invoice.total,
         fetched_invoice_id=fetched.id,
+        fetched_client=(fetched_client.id, fetched_client.name),
+        fetched_entry=(fetched_entry.id, fetched_entry.hours, fetched_entry.invoice_id),
         not_found=not_found,
         statement=statement,
     )

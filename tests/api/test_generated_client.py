@@ -136,6 +136,8 @@ def test_the_generator_reads_the_live_schema_without_a_warning(generated):
         "practice_time_list",
         "practice_billing_invoice_create",
         "practice_billing_invoice_get",
+        "practice_clients_get",
+        "practice_time_get",
         "reports_statement",
     } <= modules
 
@@ -154,6 +156,9 @@ def test_the_generated_client_runs_the_integration_smoke(live_server, alice, smo
     assert invoice.total_cents == outcome.invoice_total == 56_250  # 3.75 h at $150.00
     assert set(entries.values_list("invoice_public_id", flat=True)) == {invoice.public_id}
     assert outcome.fetched_invoice_id == outcome.invoice_id
+    assert outcome.fetched_client == (client.public_id, "Initech LLC")
+    # Fetched after invoicing: the entry points at its invoice.
+    assert outcome.fetched_entry == (outcome.time_entry_ids[0], 1.5, invoice.public_id)
     assert outcome.not_found == (404, "not_found")
     # The firm's income statement for the day holds the invoice and nothing else.
     assert outcome.statement.entity_id == alice.firm.public_id
