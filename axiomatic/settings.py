@@ -12,6 +12,8 @@ Every integration is switched on by its variable and has a working default for a
 - ALLOWED_HOSTS       comma-separated; default: the SITE_URL host (plus loopback names when DEBUG)
 - STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET   program billing (empty: not configured)
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, PASSWORD_RESET_LIMIT   login lockouts (5 per 15 minutes)
+- LOG_FORMAT          json (one object a line; the default with DEBUG off) or text (DEBUG's default)
+- LOG_LEVEL           default INFO
 
 The names are the operator interface: production, `make run` and the tests all use them.
 """
@@ -82,9 +84,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: /health/live and /health/ready answer for any Host, before anything validates it.
+    # First: every response (health probes too) carries its Request-Id; errors and logs read it.
+    "axiomatic.api.middleware.RequestIdMiddleware",
+    # Then /health/live and /health/ready answer for any Host, before anything validates it.
     "axiomatic.api.health.HealthCheckMiddleware",
     "axiomatic.api.hardening.RequestLogMiddleware",
+    # Axiomatic-Version and RateLimit-* on every /api/ response, the 413s and converted errors too.
+    "axiomatic.api.middleware.ApiHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "axiomatic.api.hardening.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -371,11 +377,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs (axiomatic.core.logs): one JSON object a line in production, readable text in development;
+# every line written during a request carries its request_id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_path": {"()": "axiomatic.api.hardening.RedactPathFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_path": {"()": "axiomatic.api.hardening.RedactPathFilter"},
+        "request_id": {"()": "axiomatic.core.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "axiomatic.core.logs.JsonLogFormatter"},
+        "text": {"()": "axiomatic.core.logs.TextLogFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # The Stripe library logs every request at INFO; our sync logs one line per firm instead.

@@ -6,12 +6,14 @@
 """
 
 import email
+import hashlib
 from dataclasses import dataclass
 from email import policy
 
 import environ
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from axiomatic.entities.models import Entity, Role, User
@@ -47,6 +49,23 @@ def _key_persona(firm: Entity, email: str) -> Persona:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
     return Persona(user=user, firm=firm, client=client, key=issued.key)
+
+
+@pytest.fixture(autouse=True)
+def same_request_id(request, monkeypatch):
+    """Every request a test makes sends one X-Request-Id, as a caller tracing its calls may: two
+    answers that differ only by their request id (another firm's 404 and an unknown id's) stay
+    byte for byte the same, and `error.requestId` still has to match `Request-Id`. A request
+    that sends its own keeps it; tests/api/test_request_ids.py tests the ids themselves."""
+    value = "test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    base_environ = RequestFactory._base_environ
+
+    def environ_with_request_id(self, **meta):
+        if "HTTP_X_REQUEST_ID" not in self.defaults:
+            meta.setdefault("HTTP_X_REQUEST_ID", value)
+        return base_environ(self, **meta)
+
+    monkeypatch.setattr(RequestFactory, "_base_environ", environ_with_request_id)
 
 
 @pytest.fixture

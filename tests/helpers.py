@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -56,16 +59,38 @@ def free_port() -> int:
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
-    """The one error shape, with the expected status (and code)."""
+    """The one error shape, with the expected status (and code), naming the request's id as its
+    Request-Id header does."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert set(body["error"]) == {"code", "message", "fields", "requestId"}, body
     assert body["error"]["message"], body
+    assert body["error"]["requestId"], body
+    assert body["error"]["requestId"] == response.get("Request-Id"), (body, response.headers)
     if code is not None:
         assert body["error"]["code"] == code, body
     return body["error"]
+
+
+@contextmanager
+def json_logs() -> Iterator[list[dict]]:
+    """What the production log handler (JSON lines, with the request id filter) writes while the
+    block runs, parsed line by line into the yielded list when the block ends."""
+    from axiomatic.core.logs import JsonLogFormatter, RequestIdFilter
+
+    stream, lines = io.StringIO(), []
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLogFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
 def db_snapshot() -> dict[str, int]:

@@ -1,10 +1,15 @@
-"""The one error shape of the API: {"error": {"code", "message", "fields"}}."""
+"""The one error shape of the API: {"error": {"code", "message", "fields", "requestId"}}.
+
+`requestId` is the id of the request being answered, the same as its `Request-Id` header
+(`axiomatic.core.request_context`); None only for a body built outside any request.
+"""
 
 from http import HTTPStatus
 
 from django.http import JsonResponse
 
 from axiomatic.core.errors import ErrorCode
+from axiomatic.core.request_context import current_request_id
 
 STATUS_CODES = {
     400: ErrorCode.MALFORMED_REQUEST,
@@ -21,7 +26,14 @@ STATUS_CODES = {
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": str(code), "message": message, "fields": fields or {}}}
+    return {
+        "error": {
+            "code": str(code),
+            "message": message,
+            "fields": fields or {},
+            "requestId": current_request_id(),
+        }
+    }
 
 
 def error_json_response(status: int, code: str | None = None, message: str | None = None):
