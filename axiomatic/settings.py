@@ -353,9 +353,13 @@ SPECTACULAR_SETTINGS = {
         "financial reports. Authenticate with `Authorization: Bearer axk_...`."
     ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": SITE_URL, "description": "This deployment."}],
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its Swagger UI are for callers with a key or a staff session, like the API.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Public, like Stripe's and Xero's: the schema and its Swagger UI describe the API, they read
+    # nobody's data, so they need neither a key nor a session (and read none given).
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -363,7 +367,52 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "axiomatic.api.schema.add_idempotency_header",
+        "axiomatic.api.schema.complete_schema",
+    ],
+    # One entry per webhook event type, each app's beside its payloads. The schema stays OpenAPI
+    # 3.0 (ADR 0032): axiomatic.api.schema turns them into callbacks of POST /api/practice/webhooks.
+    "WEBHOOKS": [
+        f"{module}.{name}"
+        for module, names in (
+            ("axiomatic.webhooks.webhook_schema", ["PING"]),
+            (
+                "practice.webhook_schema",
+                [
+                    "CLIENT_CREATED",
+                    "CLIENT_UPDATED",
+                    "CLIENT_ARCHIVED",
+                    "INVITATION_SENT",
+                    "INVITATION_ACCEPTED",
+                    "TIME_ENTRY_CREATED",
+                    "TIME_ENTRY_UPDATED",
+                    "TIME_ENTRY_DELETED",
+                    "TIME_ENTRY_APPROVED",
+                    "TIME_ENTRY_UNAPPROVED",
+                    "ENGAGEMENT_CREATED",
+                    "ENGAGEMENT_STATUS_CHANGED",
+                    "ENGAGEMENT_TASK_COMPLETED",
+                    "TIMER_STARTED",
+                    "TIMER_STOPPED",
+                ],
+            ),
+            (
+                "billing.webhook_schema",
+                [
+                    "INVOICE_CREATED",
+                    "INVOICE_SENT",
+                    "INVOICE_PAID",
+                    "INVOICE_VOIDED",
+                    "PAYMENT_CREATED",
+                    "PAYMENT_VOIDED",
+                    "BILLING_SYNC_FAILED",
+                ],
+            ),
+            (
+                "reports.webhook_schema",
+                ["REPORT_SHARE_CREATED", "REPORT_SHARE_ACCESSED", "REPORT_SHARE_REVOKED"],
+            ),
+        )
+        for name in names
     ],
     "ENUM_NAME_OVERRIDES": {
         "EntityTypeEnum": "axiomatic.entities.models.EntityType",

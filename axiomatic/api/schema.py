@@ -1,10 +1,13 @@
-"""OpenAPI pieces shared by every endpoint: the auth scheme and the error shape."""
+"""OpenAPI pieces shared by every endpoint: the auth scheme, the error shape per status, the
+response headers every answer carries, and the examples nobody else gives (axiomatic.api.schema_examples).
+"""
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from axiomatic.api.schema_examples import error_example, example_from_schema, resolve_ref
 from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 
 
@@ -31,6 +34,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    requestId = serializers.CharField(
+        help_text="The response's Request-Id header: quote it when asking about this request."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -38,12 +44,21 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _DESCRIPTIONS = {
-    400: "Invalid input: malformed JSON, wrong types, unknown values, impossible dates, junk ids.",
-    401: "Missing, malformed, unknown or revoked credentials.",
+    400: "Invalid input: malformed JSON, wrong types, unknown values, impossible dates, junk ids. "
+    "`error.fields` names each field refused (`lines[1].debit`) with its reasons.",
+    401: "Missing, malformed, unknown or revoked credentials (`not_authenticated`, "
+    "`authentication_failed`).",
     403: "Read-only role, or the firm is not active in the partner program.",
     404: "Unknown id, or an id the caller cannot reach (the same answer for both).",
+    405: "The path exists, but not with this method: the `Allow` header lists those it takes.",
+    406: "The Accept header names no type this operation answers: send `application/json` "
+    "(or no Accept header).",
     409: "The request conflicts with the current state.",
+    413: "The request body is larger than 1 MiB.",
+    415: "The body is not `application/json` (the Content-Type header says what it is).",
     429: "Too many of these requests: try again after the Retry-After header's seconds.",
+    500: "Our failure, not the request's: it is logged under the `requestId`. Retrying is safe "
+    "with the same Idempotency-Key.",
 }
 
 
@@ -103,11 +118,65 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 # What any operation may answer besides its own responses (the middleware and the guards).
 COMMON_RESPONSES = {
     "429": "Too many requests for this key or address: wait for Retry-After seconds.",
+    "500": _DESCRIPTIONS[500],
 }
+AUTHENTICATED_RESPONSES = {"401": _DESCRIPTIONS[401]}
+# Operations whose document is chosen by a `format` parameter ignore Accept: no 406 for them.
+NEGOTIATED_RESPONSES = {"406": _DESCRIPTIONS[406]}
 BODY_RESPONSES = {
-    "409": "Conflict: the state changed, or an Idempotency-Key reused with another request.",
-    "413": "The request body is larger than 1 MiB.",
+    "409": "Conflict: the state changed since it was read.",
+    "413": _DESCRIPTIONS[413],
+    "415": _DESCRIPTIONS[415],
 }
+IDEMPOTENCY_CONFLICT = (
+    "Or `idempotency_error`: the Idempotency-Key was used with another request, or is still in "
+    "use by a request in progress (then Retry-After says when to try again)."
+)
+POST_RESPONSES = {"409": "Conflict: the state changed since it was read. " + IDEMPOTENCY_CONFLICT}
+
+# Headers on every response under /api/, errors included (components/headers).
+HEADERS = {
+    "Request-Id": (
+        "RequestId",
+        "This request's id (`req_` and 24 characters), or the caller's `X-Request-Id` when it is "
+        "1 to 128 characters of `A-Z a-z 0-9 . _ : -`. Error bodies repeat it as "
+        "`error.requestId`; our logs carry it.",
+        {"type": "string", "pattern": r"^[A-Za-z0-9._:-]{1,128}$", "example": "req_" + "7" * 24},
+    ),
+    "RateLimit-Limit": (
+        "RateLimitLimit",
+        "Requests allowed in the current window for this key (or address).",
+        {"type": "integer", "minimum": 0, "example": 300},
+    ),
+    "RateLimit-Remaining": (
+        "RateLimitRemaining",
+        "Requests left in the current window; 0 means the next is refused with 429.",
+        {"type": "integer", "minimum": 0, "example": 299},
+    ),
+    "RateLimit-Reset": (
+        "RateLimitReset",
+        "Whole seconds until the current window ends and the count starts again.",
+        {"type": "integer", "minimum": 0, "example": 42},
+    ),
+    "Axiomatic-Version": (
+        "AxiomaticVersion",
+        "The API version that answered, a date: it changes only with a breaking change.",
+        {"type": "string", "format": "date", "example": "2026-12-01"},
+    ),
+}
+RETRY_AFTER = (
+    "Retry-After",
+    "RetryAfter",
+    "Whole seconds to wait before trying again.",
+    {"type": "integer", "minimum": 0, "example": 42},
+)
+IDEMPOTENT_REPLAYED = (
+    "Idempotent-Replayed",
+    "IdempotentReplayed",
+    "`true` when this answer is the replay of an earlier request with the same "
+    "Idempotency-Key (the work was not done again); absent otherwise.",
+    {"type": "string", "enum": ["true"]},
+)
 
 
 # Rules a serializer checks in its own code, stated on the component so that clients (and
@@ -123,7 +192,10 @@ NO_NUL = r"^[^\x00]*$"
 
 
 def _no_nul(schema: dict) -> None:
-    if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & set(schema)):
+    kind = schema.get("type")
+    if (kind == "string" or kind == ["string", "null"]) and not (
+        {"pattern", "format", "enum"} & set(schema)
+    ):
         schema["pattern"] = NO_NUL
 
 
@@ -153,11 +225,110 @@ def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
 
-def add_idempotency_header(result, generator, request, public):
+def _header_components() -> dict:
+    named = [*HEADERS.values(), RETRY_AFTER[1:], IDEMPOTENT_REPLAYED[1:]]
+    return {component: {"description": text, "schema": schema} for component, text, schema in named}
+
+
+def _header_ref(component: str) -> dict:
+    return {"$ref": f"#/components/headers/{component}"}
+
+
+def _document_response(method: str, status: str, response: dict) -> None:
+    """The headers of one response; an error's description, schema and example."""
+    headers = response.setdefault("headers", {})
+    for name, (component, _text, _schema) in HEADERS.items():
+        headers[name] = _header_ref(component)
+    if status == "429" or (status == "409" and method == "post"):
+        headers[RETRY_AFTER[0]] = _header_ref(RETRY_AFTER[1])
+    if status == "409" and method == "post" and "Idempotency-Key" not in response["description"]:
+        response["description"] += " " + IDEMPOTENCY_CONFLICT
+    if method == "post" and status.startswith("2"):
+        headers[IDEMPOTENT_REPLAYED[0]] = _header_ref(IDEMPOTENT_REPLAYED[1])
+    if not status.isdigit() or int(status) < 400:
+        return
+    content = response.setdefault("content", {})
+    if list(content) == ["text/html"]:
+        return  # a page for a browser (a share link's), not the API's error body
+    media = content.setdefault("application/json", {})
+    media["schema"] = _ERROR
+    if not response.get("description"):
+        response["description"] = _DESCRIPTIONS.get(int(status), "An error.")
+    if "example" not in media and "examples" not in media:
+        media["examples"] = {f"error{status}": {"value": error_example(int(status))}}
+
+
+def _operation_responses(operation: dict, method: str) -> None:
+    """Add the errors every such operation may answer; then document every response."""
+    responses = operation.setdefault("responses", {})
+    extra = dict(COMMON_RESPONSES)
+    security = operation.get("security")
+    if security and {} not in security:  # a public operation (a share link) reads no key
+        extra.update(AUTHENTICATED_RESPONSES)
+    if not any(p.get("name") == "format" for p in operation.get("parameters", [])):
+        extra.update(NEGOTIATED_RESPONSES)
+    if method in ("post", "patch", "put", "delete"):
+        extra.update(BODY_RESPONSES)
+        if "requestBody" not in operation:
+            extra.pop("415")
+    if method == "post":
+        extra.update(POST_RESPONSES)
+    for status, description in extra.items():
+        responses.setdefault(status, _error_response(description))
+    for status, response in responses.items():
+        _document_response(method, status, response)
+
+
+# Where the webhook deliveries are documented: as callbacks of the operation that registers the URL.
+WEBHOOK_REGISTRATION = "practice_webhooks_create"
+WEBHOOK_CALLBACK_URL = "{$request.body#/url}"
+
+
+def _webhook_callbacks(result: dict) -> None:
+    """drf-spectacular writes the WEBHOOKS setting as OpenAPI 3.1 `webhooks`; in our 3.0 schema
+    they become callbacks of POST /api/practice/webhooks, one per event type, with their delivery
+    headers (`x-parameters`), a body example built from the schema (data.object's id with the
+    prefix `x-object-id-prefix` names, the values `x-data-example` gives) and `type` as a
+    one-value enum (3.0 has no `const`)."""
+    webhooks = result.pop("webhooks", {})
+    components = result.get("components", {}).get("schemas", {})
+    callbacks = {}
+    for name, item in webhooks.items():
+        operation = item["post"]
+        prefix = operation.pop("x-object-id-prefix", None)
+        given = operation.pop("x-data-example", {})
+        operation["parameters"] = operation.pop("x-parameters", [])
+        media = operation["requestBody"]["content"]["application/json"]
+        envelope = resolve_ref(media["schema"], components)
+        envelope["properties"]["type"] = {
+            "type": "string",
+            "enum": [envelope["properties"]["type"].pop("const")],
+            **envelope["properties"]["type"],
+        }
+        value = example_from_schema(media["schema"], components)
+        data = resolve_ref(envelope["properties"]["data"], components)
+        value["data"]["object"] = example_from_schema(
+            data["properties"]["object"], components, id_prefix=prefix
+        )
+        value["data"]["object"].update(given.get("object", {}))
+        value["data"].update({k: v for k, v in given.items() if k != "object"})
+        media["examples"] = {name: {"value": value}}
+        callbacks[name] = {WEBHOOK_CALLBACK_URL: item}
+    if not callbacks:
+        return
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and operation.get("operationId") == WEBHOOK_REGISTRATION:
+                operation["callbacks"] = callbacks
+
+
+def complete_schema(result, generator, request, public):
     """drf-spectacular postprocessing hook: what every operation shares.
 
-    POSTs document the Idempotency-Key header; path ids their format; every operation the 429 of the
-    rate limits, and operations with a body the 409 and 413 they can meet."""
+    POSTs document the Idempotency-Key header; path ids their format; every operation the errors
+    the middleware and guards can answer (429, 500, 401, 406; 409, 413 and 415 for writes), each
+    error its status's description, the error shape and an example; every response the headers
+    every answer carries. The webhook deliveries become callbacks of the endpoint registration."""
     from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 
     for operations in result.get("paths", {}).values():
@@ -180,12 +351,9 @@ def add_idempotency_header(result, generator, request, public):
                         "type": "string",
                         "pattern": rf"^{prefix}_[{ALPHABET}]{{{BODY_LENGTH}}}$",
                     }
-            responses = operation.setdefault("responses", {})
-            extra = dict(COMMON_RESPONSES)
-            if method in ("post", "patch", "put", "delete"):
-                extra.update(BODY_RESPONSES)
-            for status, description in extra.items():
-                responses.setdefault(status, _error_response(description))
+            _operation_responses(operation, method)
+    result.setdefault("components", {})["headers"] = _header_components()
+    _webhook_callbacks(result)
     components = result.get("components", {}).get("schemas", {})
     for (component, field), constraints in COMPONENT_CONSTRAINTS.items():
         components[component]["properties"][field].update(constraints)
