@@ -62,6 +62,7 @@ class Outcome:
     fetched_client: tuple[str, str]
     fetched_entry: tuple[str, float, str | None]
     not_found: tuple[int, str]
+    request_ids: tuple[str, str | None]
     statement: StatementJson
 
 
@@ -176,7 +177,9 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
         missing = practice_billing_invoice_get.sync_detailed(
             UNKNOWN_INVOICE, client=api, firm_entity_id=firm_id
         )
-        not_found = (missing.status_code, expect(missing.parsed, Error).error.code)
+        error = expect(missing.parsed, Error).error
+        not_found = (missing.status_code, error.code)
+        request_ids = (error.request_id, missing.headers.get("Request-Id"))
 
         books = expect(ledger_books_list.sync(client=api, entity_id=firm_id), PaginatedBookList)
         statement = _statement(
@@ -194,6 +197,7 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
         fetched_client=(fetched_client.id, fetched_client.name),
         fetched_entry=(fetched_entry.id, fetched_entry.hours, fetched_entry.invoice_id),
         not_found=not_found,
+        request_ids=request_ids,
         statement=statement,
     )
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 
 from axiomatic.entities.models import Entity
@@ -40,10 +42,10 @@ class Generated:
     seconds: float
 
 
-def fetch_schema(base_url: str, headers: dict[str, str]) -> dict:
+def fetch_schema(base_url: str) -> dict:
     response = httpx.get(
         f"{base_url}/api/schema/",
-        headers={"Accept": "application/vnd.oai.openapi+json", **headers},
+        headers={"Accept": "application/vnd.oai.openapi+json"},
         timeout=30,
     )
     assert response.status_code == 200, response.text[:500]
@@ -94,27 +96,23 @@ def generate(schema: dict, folder: Path) -> Generated:
 
 
 @pytest.fixture(scope="module")
-def generated_client(tmp_path_factory):
-    """The generated package, made once for the module on first use, importable while it lasts."""
-    made: list[Generated] = []
-
-    def get(base_url: str, headers: dict[str, str]) -> Generated:
-        if not made:
-            schema = fetch_schema(base_url, headers)
-            made.append(generate(schema, tmp_path_factory.mktemp("generated-client")))
-            sys.path.insert(0, str(made[0].folder))
-        return made[0]
-
-    yield get
-    if made:
-        sys.path.remove(str(made[0].folder))
+def generated(live_server, tmp_path_factory, django_db_blocker) -> Generated:
+    """The package generated from the schema the test server publishes (no key), once for the
+    module, importable while the module's tests run."""
+    # Before any test has begun: pytest-django lets the server's host in and unblocks the
+    # database per test, so the module does both for its one request.
+    host = httpx.URL(live_server.url).host
+    with (
+        override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, host]),
+        django_db_blocker.unblock(),
+    ):
+        schema = fetch_schema(live_server.url)
+    made = generate(schema, tmp_path_factory.mktemp("generated-client"))
+    sys.path.insert(0, str(made.folder))
+    yield made
+    sys.path.remove(str(made.folder))
     for name in [n for n in sys.modules if n == SMOKE or n.split(".")[0] == PACKAGE]:
         del sys.modules[name]
-
-
-@pytest.fixture
-def generated(live_server, alice, generated_client) -> Generated:
-    return generated_client(live_server.url, {"Authorization": f"Bearer {alice.key}"})
 
 
 @pytest.fixture
@@ -160,6 +158,8 @@ def test_the_generated_client_runs_the_integration_smoke(live_server, alice, smo
     # Fetched after invoicing: the entry points at its invoice.
     assert outcome.fetched_entry == (outcome.time_entry_ids[0], 1.5, invoice.public_id)
     assert outcome.not_found == (404, "not_found")
+    body_id, header_id = outcome.request_ids
+    assert body_id == header_id and body_id.startswith("req_")
     # The firm's income statement for the day holds the invoice and nothing else.
     assert outcome.statement.entity_id == alice.firm.public_id
     assert outcome.statement.totals.revenue == 56_250
@@ -167,7 +167,12 @@ def test_the_generated_client_runs_the_integration_smoke(live_server, alice, smo
 
 def test_the_smoke_notices_a_key_the_schema_leaves_out(smoke):
     body = {
-        "error": {"code": "validation_error", "message": "No.", "fields": {"name": ["Required."]}},
+        "error": {
+            "code": "validation_error",
+            "message": "No.",
+            "fields": {"name": ["Required."]},
+            "requestId": "req_0123456789abcdefghjkmnpq",
+        },
         "surprise": 1,
     }
     # The error's `fields` is a free-form map (field -> messages): its keys are not undocumented.
