@@ -1,7 +1,7 @@
 """Wire format of the billing API."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
@@ -201,6 +201,20 @@ class InvoiceSerializer(serializers.Serializer):
         return invoice.adjustment_reason or None
 
 
+class InvoiceCsvRowSerializer(InvoiceSerializer):
+    """An invoice of the CSV export: the list's item, then its prefetched lines and payments let
+    go. Why: a prefetched line or payment points back at its invoice (Django sets the reverse
+    relation), a reference cycle that only Python's full garbage collection frees, so without
+    this every chunk of 2,000 invoices would stay in memory until one runs (in the tests, a
+    20,000-row export peaked at 56 MB without it, 22 MB with it). The invoice is never read again
+    once written."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        getattr(instance, "_prefetched_objects_cache", {}).clear()
+        return data
+
+
 class InvoiceCreatedSerializer(serializers.Serializer):
     invoice = InvoiceSerializer()
     markedEntries = serializers.IntegerField()
@@ -375,3 +389,29 @@ class RealizationSerializer(serializers.Serializer):
         fields["from"] = serializers.DateField(source="date_from")
         fields["to"] = serializers.DateField(source="date_to")
         return fields
+
+
+# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
+# (not left to the paginator) so that the list's example is shown as given; the component keeps
+# the name the paginator gave it, so generated clients do not change.
+class BillingPageSerializer(serializers.Serializer):
+    hasMore = serializers.BooleanField()
+    nextCursor = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedInvoiceList")
+class InvoicePageSerializer(BillingPageSerializer):
+    invoices = InvoiceSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"invoices": fields.pop("invoices"), **fields}
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedPaymentList")
+class PaymentPageSerializer(BillingPageSerializer):
+    payments = PaymentSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"payments": fields.pop("payments"), **fields}

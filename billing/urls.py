@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import views
+from billing import views, views_receivables
 
 urlpatterns = [
     path(
@@ -14,7 +14,9 @@ urlpatterns = [
         "billing/invoice", views.InvoiceViewSet.as_view({"post": "create"}), name="billing-invoice"
     ),
     path(
-        "billing/invoices", views.InvoiceViewSet.as_view({"get": "list"}), name="billing-invoices"
+        "billing/invoices",
+        views.InvoiceListViewSet.as_view({"get": "list"}),
+        name="billing-invoices",
     ),
     path(
         "billing/invoices/<str:invoice_id>",
@@ -51,13 +53,17 @@ urlpatterns = [
     ),
     path(
         "billing/ar-aging",
-        views.ReceivablesViewSet.as_view({"get": "aging"}),
+        views_receivables.ReceivablesViewSet.as_view({"get": "aging"}),
         name="billing-ar-aging",
     ),
-    path("billing/wip", views.ReceivablesViewSet.as_view({"get": "wip"}), name="billing-wip"),
+    path(
+        "billing/wip",
+        views_receivables.ReceivablesViewSet.as_view({"get": "wip"}),
+        name="billing-wip",
+    ),
     path(
         "billing/realization",
-        views.RealizationViewSet.as_view({"get": "retrieve"}),
+        views_receivables.RealizationViewSet.as_view({"get": "retrieve"}),
         name="billing-realization",
     ),
 ]

@@ -1,8 +1,9 @@
-"""The billing API: program overview, invoices (create, list, get, document, send, void, history),
-payments, and the receivables reports (AR aging, WIP, realization)."""
+"""The billing API: program overview, invoices (create, list and CSV, get, document, send, void,
+history) and payments. The receivables reports are in billing.views_receivables."""
+
+from functools import cached_property
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -10,6 +11,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from axiomatic.api.access import firm_for_request
+from axiomatic.api.csv_export import (
+    ExportFormatSerializer,
+    csv_export,
+    csv_schema_response,
+    export_filename,
+    export_format,
+)
 from axiomatic.api.history import history_response
 from axiomatic.api.negotiation import FormatParamNegotiation
 from axiomatic.api.pagination import PageParamsSerializer, keyset_pagination
@@ -17,28 +25,26 @@ from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer, FirmQuerySerializer, renamed
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError
+from billing import schema_examples as examples
 from billing import selectors
 from billing.documents import invoice_pdf, invoice_pdf_filename
-from billing.selectors import receivables
 from billing.serializers import (
-    ArAgingSerializer,
-    AsOfQuerySerializer,
     BillingOverviewSerializer,
     InvoiceCreatedSerializer,
     InvoiceCreateSerializer,
+    InvoiceCsvRowSerializer,
     InvoiceEnvelopeSerializer,
     InvoiceHistorySerializer,
     InvoiceListQuerySerializer,
+    InvoicePageSerializer,
     InvoiceQuerySerializer,
     InvoiceSendSerializer,
     InvoiceSerializer,
     PaymentCreateSerializer,
     PaymentListQuerySerializer,
+    PaymentPageSerializer,
     PaymentSerializer,
     PaymentWithInvoiceSerializer,
-    RealizationQuerySerializer,
-    RealizationSerializer,
-    WipSerializer,
 )
 from billing.services.delivery import invoice_send_request
 from billing.services.invoices import (
@@ -54,6 +60,9 @@ READ = error_responses(400, 401, 403, 404)
 WRITE = error_responses(400, 401, 403, 404, 409)
 FIRM_QUERY = firm_query_parameter()
 
+# The invoice list's order, newest first: its pages and its CSV's chunks walk the same keyset.
+INVOICE_LIST_KEY = "invoices"
+INVOICE_ORDERING = ("-id",)
 # The invoice list's query parameters (InvoiceListQuerySerializer) -> billing.filters.InvoiceFilter.
 INVOICE_FILTERS = {"clientEntityId": "client_entity_id", "status": "status"}
 ADJUSTMENT_FIELDS = {"amount": "amount_cents", "reason": "reason"}
@@ -81,6 +90,14 @@ class BillingOverviewViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_overview",
         summary="Partner tier, volume discount and per-client program fees",
+        description=(
+            "What the firm's partner program costs this month: its partner tier (set by the number"
+            " of active clients) and the volume discount it gives, each active client's tier fee "
+            "before and after the discount and who pays it (the firm when consolidated, the client"
+            " when client_direct), this month's changes with what they prorate, and where billing "
+            "stands in Stripe."
+        ),
+        examples=examples.OVERVIEW,
         parameters=[FirmQuerySerializer],
         responses={200: BillingOverviewSerializer, **READ},
     )
@@ -90,29 +107,66 @@ class BillingOverviewViewSet(ApiViewSet):
         return Response(BillingOverviewSerializer(overview).data)
 
 
-class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
+class InvoiceListViewSet(mixins.ListModelMixin, ApiViewSet):
     query_serializer_class = InvoiceListQuerySerializer
     serializer_class = InvoiceSerializer
-    pagination_class = keyset_pagination("invoices", ("-id",))
+    pagination_class = keyset_pagination(INVOICE_LIST_KEY, INVOICE_ORDERING)
+    # `format` picks JSON or CSV, not the Accept header (axiomatic.api.negotiation). A view of its
+    # own: the invoice writes keep the default negotiation (415 for a body that is not JSON).
+    content_negotiation_class = FormatParamNegotiation
+    renderer_classes = [JSONRenderer]
+
+    @cached_property
+    def firm_entity(self):
+        return firm_for_request(self.request, self.query["firmEntityId"]).entity
 
     def get_queryset(self):
-        access = firm_for_request(self.request, self.query["firmEntityId"])
-        return selectors.invoice_list(
-            firm=access.entity, filters=renamed(self.query, INVOICE_FILTERS)
-        )
+        filters = renamed(self.query, INVOICE_FILTERS)
+        return selectors.invoice_list(firm=self.firm_entity, filters=filters)
 
     @extend_schema(
         operation_id="practice_billing_invoices_list",
         summary="List the firm's AR invoices with their lines",
-        parameters=[InvoiceListQuerySerializer],
-        responses={200: InvoiceSerializer(many=True), **READ},
+        description=(
+            "The firm's invoices, newest first, each with its lines and payments; filter by client"
+            " and status. With `format=csv`, every invoice of the filtered set as one streamed "
+            "file instead of pages."
+        ),
+        examples=[*examples.INVOICE_LIST, *examples.INVOICE_CSV],
+        parameters=[InvoiceListQuerySerializer, ExportFormatSerializer],
+        responses={
+            (200, "application/json"): InvoicePageSerializer,
+            **csv_schema_response(
+                "format=csv: every invoice of the filtered set, newest first, streamed; the "
+                "header row is the JSON invoice's keys, `lines` and `payments` one cell of JSON "
+                "each. limit and cursor are refused with it."
+            ),
+            **READ,
+        },
     )
     def list(self, request, *args, **kwargs):
+        if export_format(request) == "csv":
+            return csv_export(
+                self.get_queryset(),
+                ordering=INVOICE_ORDERING,
+                salt=INVOICE_LIST_KEY,
+                serializer=InvoiceCsvRowSerializer(context=self.get_serializer_context()),
+                filename=export_filename("invoices", self.firm_entity),
+            )
         return super().list(request, *args, **kwargs)
 
+
+class InvoiceViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_create",
         summary="Create an AR invoice from unbilled time entries and items of one client",
+        description=(
+            "Bills one client: its unbilled, billable time entries (each once) and items (fees, "
+            "disbursements), with an optional write-down or write-up and its reason. Posts debit "
+            "accounts receivable, credit service revenue, in the firm's books; the invoice takes "
+            "the firm's next number (INV-000042, no gaps) and its entries become billed."
+        ),
+        examples=examples.INVOICE_CREATE,
         request=InvoiceCreateSerializer,
         responses={201: InvoiceCreatedSerializer, **WRITE},
     )
@@ -143,6 +197,12 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_void",
         summary="Void an invoice: reverse its journal entry, return its time to unbilled",
+        description=(
+            "Reverses the invoice's journal entry (dated today), marks it void and returns its "
+            "time entries to unbilled; the number stays used. An invoice with live payments is "
+            "refused (409 `invoice_has_payments`: void them first), a paid one too."
+        ),
+        examples=examples.INVOICE_VOID,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={200: InvoiceEnvelopeSerializer, **WRITE},
@@ -158,6 +218,7 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_history",
         summary="An invoice's change history: when, by whom, which fields from what to what",
+        examples=examples.INVOICE_HISTORY,
         description="Oldest first: its creation (and posting), then a void if any.",
         parameters=[firm_query_parameter(required=True), PageParamsSerializer],
         responses={200: InvoiceHistorySerializer, **READ},
@@ -176,6 +237,12 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_payment_create",
         summary="Record a payment on an invoice, posted debit cash, credit receivable",
+        description=(
+            "Records money received against the invoice, at most its balance due, dated on or "
+            "after its issue date. Posts debit cash, credit accounts receivable; the invoice's "
+            "amount paid, balance and status follow."
+        ),
+        examples=examples.PAYMENT_CREATE,
         parameters=[FIRM_QUERY],
         request=PaymentCreateSerializer,
         responses={201: PaymentWithInvoiceSerializer, **WRITE},
@@ -196,6 +263,7 @@ class InvoiceViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_send",
         summary="Email the invoice (PDF attached, with a link to the client's invoice page)",
+        examples=examples.INVOICE_SEND,
         description=(
             "Accepted (202): the email goes out in the background, to `to` or else the client's "
             "ADMIN users. Once it has been handed to the mail server, the invoice's `sentAt` is "
@@ -232,6 +300,11 @@ class InvoiceDetailViewSet(ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_invoice_get",
         summary="One invoice, or its PDF document (format=pdf)",
+        description=(
+            "The invoice as the list shows it (`format=json`, the default), or its PDF document "
+            "with `format=pdf`. Another firm's invoice is the same 404 as an unknown one."
+        ),
+        examples=examples.INVOICE_GET,
         parameters=[InvoiceQuerySerializer],
         responses={
             (200, "application/json"): InvoiceEnvelopeSerializer,
@@ -271,8 +344,13 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_payments_list",
         summary="List the firm's invoice payments, voided ones included",
+        description=(
+            "The firm's payments, newest first, voided ones included; filter by client and by a "
+            "`from`..`to` range of payment dates."
+        ),
+        examples=examples.PAYMENT_LIST,
         parameters=[PaymentListQuerySerializer],
-        responses={200: PaymentSerializer(many=True), **READ},
+        responses={200: PaymentPageSerializer, **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -280,6 +358,11 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_billing_payment_void",
         summary="Void a payment: reverse its journal entry; the invoice's balance and status follow",
+        description=(
+            "Reverses the payment's journal entry and gives its amount back to the invoice's "
+            "balance; the payment stays listed, marked voided."
+        ),
+        examples=examples.PAYMENT_VOID,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={200: PaymentWithInvoiceSerializer, **WRITE},
@@ -290,53 +373,3 @@ class PaymentViewSet(mixins.ListModelMixin, ApiViewSet):
         access = self.firm(write=True, body=data)
         payment_void(firm=access.entity, public_id=payment_id, voided_by=access.actor)
         return Response(_payment_with_invoice(access.entity, payment_id))
-
-
-class ReceivablesViewSet(ApiViewSet):
-    """AR aging, WIP and realization: reads of the firm's invoices, payments and time."""
-
-    query_serializer_class = AsOfQuerySerializer
-
-    def _as_of(self):
-        access = firm_for_request(self.request, self.query["firmEntityId"])
-        return access.entity, self.query.get("asOf") or timezone.localdate()
-
-    @extend_schema(
-        operation_id="practice_billing_ar_aging",
-        summary="Open invoice balances as of a day, by client and days past due",
-        parameters=[AsOfQuerySerializer],
-        responses={200: ArAgingSerializer, **READ},
-    )
-    def aging(self, request):
-        firm, as_of = self._as_of()
-        return Response(ArAgingSerializer(receivables.ar_aging(firm=firm, as_of=as_of)).data)
-
-    @extend_schema(
-        operation_id="practice_billing_wip",
-        summary="Unbilled billable time as of a day, by client, at standard value",
-        parameters=[AsOfQuerySerializer],
-        responses={200: WipSerializer, **READ},
-    )
-    def wip(self, request):
-        firm, as_of = self._as_of()
-        return Response(WipSerializer(receivables.wip(firm=firm, as_of=as_of)).data)
-
-
-class RealizationViewSet(ApiViewSet):
-    query_serializer_class = RealizationQuerySerializer
-
-    @extend_schema(
-        operation_id="practice_billing_realization",
-        summary="Standard, billed and collected amounts of the invoices issued in a range",
-        parameters=[RealizationQuerySerializer],
-        responses={200: RealizationSerializer, **READ},
-    )
-    def retrieve(self, request):
-        access = firm_for_request(request, self.query["firmEntityId"])
-        report = receivables.realization(
-            firm=access.entity,
-            date_from=self.query["from"],
-            date_to=self.query["to"],
-            group_by=self.query["groupBy"],
-        )
-        return Response(RealizationSerializer(report).data)

@@ -23,6 +23,7 @@ from axiomatic.core.errors import NotFoundError, field_errors
 from axiomatic.core.ids import is_public_id
 from axiomatic.ledger.selectors import book_get
 from reports import documents, selectors, services, spreadsheets, statements
+from reports import schema_examples as examples
 from reports.models import ReportDocument, ReportShare
 from reports.rendering import render_html, render_pdf
 from reports.serializers import (
@@ -33,6 +34,7 @@ from reports.serializers import (
     ShareCreateSerializer,
     ShareEnvelopeSerializer,
     ShareListQuerySerializer,
+    SharePageSerializer,
     ShareSerializer,
     StatementJsonSerializer,
     StatementQuerySerializer,
@@ -89,6 +91,7 @@ class StatementViewSet(ApiViewSet):
     @extend_schema(
         operation_id="reports_statement",
         summary="A financial statement as HTML (default), PDF, JSON, CSV or XLSX",
+        examples=examples.STATEMENT,
         description=(
             "Trial balance and balance sheet as of `to`; income statement, cash flow and general "
             "ledger over `from`..`to`. `compare` adds the comparison period's figures to every "
@@ -182,8 +185,13 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="reports_share_list",
         summary="List an entity's share links",
+        description=(
+            "The entity's share links, newest first: what each shows, when it expires, how often "
+            "it was opened and whether it was revoked. Tokens are never listed."
+        ),
+        examples=examples.SHARE_LIST,
         parameters=[ShareListQuerySerializer],
-        responses={200: ShareSerializer(many=True), **READ},
+        responses={200: SharePageSerializer, **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -191,6 +199,12 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="reports_share_create",
         summary="Create a time-limited shareable link to a report",
+        description=(
+            "A link anyone can open without an account, to one statement of the entity's books, "
+            "until it expires (1 to 90 days) or has been opened `maxAccessCount` times. Its token "
+            "is in `shareUrl`, shown only in this answer."
+        ),
+        examples=examples.SHARE_CREATE,
         request=ShareCreateSerializer,
         responses={201: ShareCreatedSerializer, **WRITE},
     )
@@ -222,6 +236,11 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="reports_share_accesses",
         summary="The access log of a share link",
+        description=(
+            "Each time the link was opened: when, a hash of the address (never the address itself)"
+            " and the browser's user agent."
+        ),
+        examples=examples.SHARE_ACCESSES,
         responses={200: ShareAccessLogSerializer, **READ},
     )
     def accesses(self, request, share_id: str):
@@ -232,6 +251,8 @@ class ShareViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="reports_share_revoke",
         summary="Revoke a share link: the next open is refused",
+        description="The link stops opening at once, for everyone; its access log stays.",
+        examples=examples.SHARE_REVOKE,
         request=None,
         responses={200: ShareEnvelopeSerializer, **WRITE},
     )
@@ -269,6 +290,12 @@ class ShareOpenViewSet(ApiViewSet):
     @extend_schema(
         operation_id="reports_share_open",
         summary="Open a share link: redirects to the rendered report",
+        description=(
+            "Public (no key): the token is the credential. Each open counts towards the link's "
+            "`maxAccessCount` and is logged; the answer redirects to a short-lived signed page of "
+            "the rendered report. An unknown, expired, revoked or used-up link answers an HTML "
+            "page saying so."
+        ),
         auth=[],
         responses={
             302: OpenApiResponse(description="To a short-lived signed URL of the rendered report."),

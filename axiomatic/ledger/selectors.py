@@ -36,6 +36,14 @@ def account_list(*, entity) -> QuerySet[Account]:
     return Account.objects.filter(entity=entity).order_by("code", "id")
 
 
+def _with_lines(entries: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
+    """Entries with their book, entity and lines (each line's account): two queries in all."""
+    lines = JournalLine.objects.select_related("account").order_by("id")
+    return entries.select_related("book", "entity").prefetch_related(
+        Prefetch("lines", queryset=lines)
+    )
+
+
 def journal_entry_list(
     *,
     entity,
@@ -51,17 +59,17 @@ def journal_entry_list(
         qs = qs.filter(date__gte=date_from)
     if date_to is not None:
         qs = qs.filter(date__lte=date_to)
-    lines = JournalLine.objects.select_related("account").order_by("id")
-    return qs.select_related("book", "entity").prefetch_related(Prefetch("lines", queryset=lines))
+    return _with_lines(qs)
+
+
+def journal_entry_find(*, entity, public_id: str) -> JournalEntry | None:
+    """The entity's entry with its lines (two queries), or None for an unknown id and for another
+    entity's alike: the caller answers both with the same 404."""
+    return journal_entry_list(entity=entity).filter(public_id=public_id).first()
 
 
 def journal_entry_with_lines(*, entry_id: int) -> JournalEntry:
-    lines = JournalLine.objects.select_related("account").order_by("id")
-    return (
-        JournalEntry.objects.select_related("book", "entity")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .get(pk=entry_id)
-    )
+    return _with_lines(JournalEntry.objects.all()).get(pk=entry_id)
 
 
 def account_balances(

@@ -1,5 +1,6 @@
 """Wire format of the ledger API (camelCase keys, public ids, integer cents)."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import (
@@ -128,3 +129,38 @@ class LedgerSettingsUpdateSerializer(serializers.Serializer):
                 "Nothing to change: give lockDate, fiscalYearStartMonth or both."
             )
         return attrs
+
+
+# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
+# (not left to the paginator) so that the list's example is shown as given; the component keeps
+# the name the paginator gave it, so generated clients do not change.
+class LedgerPageSerializer(serializers.Serializer):
+    hasMore = serializers.BooleanField()
+    nextCursor = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedBookList")
+class BookPageSerializer(LedgerPageSerializer):
+    books = BookSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"books": fields.pop("books"), **fields}
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedAccountList")
+class AccountPageSerializer(LedgerPageSerializer):
+    accounts = AccountSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"accounts": fields.pop("accounts"), **fields}
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedJournalEntryList")
+class JournalEntryPageSerializer(LedgerPageSerializer):
+    journalEntries = JournalEntrySerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"journalEntries": fields.pop("journalEntries"), **fields}

@@ -13,6 +13,11 @@ urlpatterns = [
         name="ledger-journal-entries",
     ),
     path(
+        "journal-entries/<str:journal_entry_id>",
+        views.JournalEntryDetailViewSet.as_view({"get": "retrieve"}),
+        name="ledger-journal-entry",
+    ),
+    path(
         "settings",
         views.LedgerSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="ledger-settings",

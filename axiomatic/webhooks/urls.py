@@ -10,7 +10,7 @@ urlpatterns = [
     path("webhooks", webhooks.as_view({"get": "list", "post": "create"}), name="webhooks"),
     path(
         "webhooks/<str:webhook_id>",
-        webhooks.as_view({"patch": "partial_update", "delete": "destroy"}),
+        webhooks.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
         name="webhook",
     ),
     path(

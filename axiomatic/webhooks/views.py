@@ -10,13 +10,16 @@ from axiomatic.api.pagination import keyset_pagination
 from axiomatic.api.schema import error_responses, firm_query_parameter
 from axiomatic.api.serializers import FirmBodySerializer
 from axiomatic.api.views import ApiViewSet
+from axiomatic.webhooks import schema_examples as examples
 from axiomatic.webhooks import selectors, services
 from axiomatic.webhooks.serializers import (
     DeliveryEnvelopeSerializer,
+    DeliveryPageSerializer,
     DeliverySerializer,
     WebhookCreateSerializer,
     WebhookEnvelopeSerializer,
     WebhookListQuerySerializer,
+    WebhookPageSerializer,
     WebhookSerializer,
     WebhookUpdateSerializer,
     WebhookWithSecretSerializer,
@@ -57,15 +60,42 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_list",
         summary="List the firm's webhook endpoints",
+        description=(
+            "The firm's webhook endpoints, oldest first, enabled or not. Secrets are never listed:"
+            " each is shown once, when it is issued."
+        ),
+        examples=examples.LIST,
         parameters=[WebhookListQuerySerializer],
-        responses={200: WebhookSerializer(many=True), **READ},
+        responses={200: WebhookPageSerializer, **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="practice_webhooks_get",
+        summary="One webhook endpoint (never its secret)",
+        description=(
+            "The endpoint as the list shows it: its URL, events, whether it is enabled (and why "
+            "not), and when a rotated secret stops signing. Never the secret itself. Another "
+            "firm's endpoint is the same 404 as an unknown one."
+        ),
+        examples=examples.GET,
+        parameters=[FIRM_QUERY_REQUIRED],
+        responses={200: WebhookEnvelopeSerializer, **READ},
+    )
+    def retrieve(self, request, webhook_id: str):
+        _, endpoint = self._endpoint(webhook_id, write=False)
+        return Response({"webhook": represent(endpoint)})
+
+    @extend_schema(
         operation_id="practice_webhooks_create",
         summary="Register a webhook endpoint; the signing secret is shown once",
+        description=(
+            'Registers an https receiver for the given event types (`["*"]` for all). The answer '
+            "carries the signing secret (`whsec_...`) once: deliveries are signed with it "
+            "(`Axiomatic-Signature`, and the Standard Webhooks headers)."
+        ),
+        examples=examples.CREATE,
         request=WebhookCreateSerializer,
         responses={201: WebhookWithSecretSerializer, **WRITE},
     )
@@ -84,6 +114,11 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_update",
         summary="Change an endpoint's URL, events or description, or enable/disable it",
+        description=(
+            "Any of `url`, `events`, `description`, `enabled`. Disabling stops new deliveries; "
+            "enabling it again resumes them."
+        ),
+        examples=examples.UPDATE,
         parameters=[FIRM_QUERY],
         request=WebhookUpdateSerializer,
         responses={200: WebhookEnvelopeSerializer, **WRITE},
@@ -98,6 +133,10 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_delete",
         summary="Delete an endpoint and its delivery history",
+        description=(
+            "Removes the endpoint and its delivery history; events already recorded are not "
+            "delivered to it any more."
+        ),
         parameters=[FIRM_QUERY],
         request=None,
         responses={204: OpenApiResponse(description="Deleted."), **WRITE},
@@ -110,6 +149,11 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_rotate_secret",
         summary="Issue a new signing secret; the old one also signs for 24 hours",
+        description=(
+            "Issues a new signing secret, shown once in the answer. For the next 24 hours "
+            "deliveries carry signatures of both, so a receiver can switch without missing one."
+        ),
+        examples=examples.ROTATE,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={200: WebhookWithSecretSerializer, **WRITE},
@@ -124,6 +168,11 @@ class WebhookViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_test",
         summary="Send a ping event to this endpoint",
+        description=(
+            "Queues a `ping` event to this endpoint only; its delivery (202) is then followed like"
+            " any other in the deliveries list."
+        ),
+        examples=examples.TEST,
         parameters=[FIRM_QUERY],
         request=FirmBodySerializer,
         responses={202: DeliveryEnvelopeSerializer, **WRITE},
@@ -151,8 +200,14 @@ class DeliveryViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         operation_id="practice_webhooks_deliveries",
         summary="An endpoint's deliveries, newest first: status code, duration, attempt, next retry",
+        description=(
+            "Each delivery of an event to this endpoint: its status (pending, succeeded, failed), "
+            "the attempts made, the last status code and duration, the next retry, and the first 1"
+            " KB of the receiver's answer."
+        ),
+        examples=examples.DELIVERIES,
         parameters=[FIRM_QUERY_REQUIRED],
-        responses={200: DeliverySerializer(many=True), **READ},
+        responses={200: DeliveryPageSerializer, **READ},
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

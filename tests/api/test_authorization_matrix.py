@@ -70,6 +70,7 @@ class Ids:
     webhook: str
     timer: str = ""
     user: str = ""  # a member of the persona's firm
+    journal_entry: str = ""  # the invoice's, in the firm's books
 
 
 def _world(persona, make_client, name: str) -> Ids:
@@ -137,6 +138,7 @@ def _world(persona, make_client, name: str) -> Ids:
         user=persona.user.public_id,
         webhook=webhook.public_id,
         timer=timer.public_id,
+        journal_entry=invoice.journal_entry.public_id,
     )
 
 
@@ -252,6 +254,19 @@ ROWS = [
             "bookId": (body("bookId"), "book", "bk"),
             "lines[0].accountId": (body("lines", 0, "accountId"), "cash", "acct"),
             "lines[1].accountId": (body("lines", 1, "accountId"), "account", "acct"),
+        },
+    ),
+    Row(
+        "api/ledger/journal-entries/<str:journal_entry_id>",
+        "GET",
+        lambda i: Call(
+            "GET", f"/api/ledger/journal-entries/{i.journal_entry}", {"entityId": i.firm}
+        ),
+        200,
+        False,
+        {
+            "entityId": (query("entityId"), "firm", "ent"),
+            "journal_entry_id": (path_segment(lambda i: i.journal_entry), "journal_entry", "je"),
         },
     ),
     Row(
@@ -818,6 +833,7 @@ ROWS += [
         True,
         {"firmEntityId": (body("firmEntityId"), "firm", "ent")},
     ),
+    _webhook_row("", "GET", 200, False, "query"),
     _webhook_row("", "PATCH", 200, True, "body"),
     _webhook_row("", "DELETE", 204, True, "query"),
     _webhook_row("/rotate-secret", "POST", 200, True, "body"),

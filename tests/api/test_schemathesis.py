@@ -42,9 +42,10 @@ from schemathesis.cli.executor import execute_event_loop
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import from_schema
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.meta import TestPhase
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
-from axiomatic.ledger.models import Account, Book
+from axiomatic.ledger.models import Account, Book, JournalEntry
 from practice.models import Engagement, Task, TimeEntry, Timer
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,7 @@ REAL_ID_PROBABILITY = 0.85
 # The largest amount a journal line takes (the schema's maximum).
 MAX_CENTS = 10**15
 EXAMPLE_ID = re.compile(r"^[a-z]+_0{26}$")
+DOCUMENTED_ID = re.compile(r"^(ent|bk|acct|te|eng|task|inv|pay|shr|wh|usr|tmr)_[0-9a-z]{26}$")
 
 
 @pytest.fixture
@@ -144,6 +146,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         format="json",
     )
     assert response.status_code == 201, response.content
+    journal_entries = [response.json()["journalEntry"]["id"]]
     response = alice.client.post(
         "/api/ledger/journal-entries",
         {
@@ -159,6 +162,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         format="json",
     )
     assert response.status_code == 201, response.content
+    journal_entries.append(response.json()["journalEntry"]["id"])
     shares, tokens = [], []
     for _ in range(5):
         response = alice.client.post(
@@ -197,6 +201,7 @@ def seeded_firm(alice, charlie, make_client, settings):
         "user": [alice.user.public_id],
         "webhook": webhooks,
         "timer": timers,
+        "journal_entry": journal_entries,
         # What the hooks need to keep a valid request consistent across its fields.
         "relations": {
             "cursors": _first_page_cursors(alice),
@@ -215,6 +220,7 @@ def seeded_firm(alice, charlie, make_client, settings):
                 "usr": [alice.user.public_id],
                 "wh": webhooks,
                 "tmr": timers,
+                "je": journal_entries,
             },
         },
     }
@@ -273,6 +279,24 @@ def _schema_document() -> dict:
     return json.loads(OpenApiJsonRenderer().render(document))
 
 
+def _documented_ids(document) -> set[str]:
+    """The ids the operations' examples show (strings of the id form inside any `examples`)."""
+    found: set[str] = set()
+
+    def walk(node, in_examples: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, in_examples or key == "examples")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, in_examples)
+        elif in_examples and isinstance(node, str) and DOCUMENTED_ID.match(node):
+            found.add(node)
+
+    walk(document, False)
+    return found
+
+
 def _config(seeded: dict) -> SchemathesisConfig:
     dictionaries = {
         name: {"values": values} for name, values in seeded.items() if isinstance(values, list)
@@ -320,6 +344,7 @@ def _config(seeded: dict) -> SchemathesisConfig:
         "path.webhook_id": real("webhook"),
         "path.timer_id": real("timer"),
         "path.user_id": real("user"),
+        "path.journal_entry_id": real("journal_entry"),
     }
     return SchemathesisConfig.from_dict(
         {
@@ -355,13 +380,29 @@ def _consistent(case, relations: dict, rng: random.Random):
     query = case.query if isinstance(case.query, dict) else {}
     body = case.body if isinstance(case.body, dict) else {}
 
-    # The coverage phase builds valid cases from the schema's example ids (all zeros), which no
-    # firm has: give them seeded ids of the same kind, as the dictionaries do in the other phases.
+    # The coverage phase builds valid cases from the schema's example ids (all zeros), and the
+    # examples phase sends the operations' documented examples: ids no firm here has. Give them
+    # seeded ids of the same kind, as the dictionaries do in the other phases.
     nested = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     for holder in (query, body, nested, case.path_parameters or {}):
         for name, value in list(holder.items()):
-            if isinstance(value, str) and EXAMPLE_ID.match(value):
+            if isinstance(value, str) and (
+                EXAMPLE_ID.match(value) or value in relations["documented_ids"]
+            ):
                 holder[name] = rng.choice(relations["by_prefix"][value.split("_", 1)[0]])
+    # The examples phase sends each documented example once, its path ids drawn at random: a
+    # seeded id of the same kind lets that one case reach the operation (the other phases draw
+    # unknown ids too, so the 404 paths still run).
+    if case.meta.phase.name == TestPhase.EXAMPLES:
+        for name, value in list((case.path_parameters or {}).items()):
+            prefix = value.split("_", 1)[0] if isinstance(value, str) else None
+            seeded = relations["by_prefix"].get(prefix, [])
+            if seeded and value not in seeded:
+                case.path_parameters[name] = rng.choice(seeded)
+    # A CSV is the whole filtered set: `limit` and `cursor` are refused with format=csv.
+    if query.get("format") == "csv":
+        query.pop("limit", None)
+        query.pop("cursor", None)
     if "firmEntityId" in body and any(
         p.get("name") == "firmEntityId" and p.get("in") == "query"
         for p in case.operation.definition.raw.get("parameters", [])
@@ -409,6 +450,13 @@ def _consistent(case, relations: dict, rng: random.Random):
                 Account.objects.filter(entity=book.entity).values_list("public_id", flat=True)
             )
             _balanced(body["lines"], accounts, rng)
+    # A journal entry is read under its own entity's id.
+    if path == "/api/ledger/journal-entries/{journal_entry_id}" and "entityId" in query:
+        entry = JournalEntry.objects.filter(
+            public_id=(case.path_parameters or {}).get("journal_entry_id")
+        ).first()
+        if entry is not None:
+            query["entityId"] = entry.entity.public_id
     # An invoice bills unbilled time of its client: a few such entries, as they are now.
     if path == "/api/practice/billing/invoice" and isinstance(body.get("timeEntryIds"), list):
         body["timeEntryIds"] = _unbilled_time(
@@ -802,7 +850,9 @@ def _use_the_test_connection(shared: dict) -> None:
 
 def test_the_api_passes_schemathesis(seeded_firm, in_process_app, request):
     app, shared = in_process_app
-    schema = schemathesis.openapi.from_dict(_schema_document(), config=_config(seeded_firm))
+    document = _schema_document()
+    seeded_firm["relations"]["documented_ids"] = _documented_ids(document)
+    schema = schemathesis.openapi.from_dict(document, config=_config(seeded_firm))
     rng = random.Random(SEED)
 
     def on_the_test_connection(environ, start_response):
