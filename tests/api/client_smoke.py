@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import attrs
 from axiomatic_client import AuthenticatedClient
-from axiomatic_client.api.ledger import ledger_books_list
+from axiomatic_client.api.ledger import ledger_books_list, ledger_journal_entries_get
 from axiomatic_client.api.practice import (
     practice_billing_invoice_create,
     practice_billing_invoice_get,
@@ -32,6 +32,7 @@ from axiomatic_client.models import (
     InvoiceCreated,
     InvoiceCreateRequest,
     InvoiceEnvelope,
+    JournalEntryEnvelope,
     PaginatedBookList,
     PracticeBillingInvoiceGetFormat,
     PracticeTimeListUnbilledOnly,
@@ -61,6 +62,7 @@ class Outcome:
     fetched_invoice_id: str
     fetched_client: tuple[str, str]
     fetched_entry: tuple[str, float, str | None]
+    journal_entry: tuple[str, str, dt.date]
     not_found: tuple[int, str]
     request_ids: tuple[str, str | None]
     statement: StatementJson
@@ -173,6 +175,13 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
             TimeEntryEnvelope,
         ).entry
 
+        posted = expect(
+            ledger_journal_entries_get.sync(
+                invoice.journal_entry_id, client=api, entity_id=firm_id
+            ),
+            JournalEntryEnvelope,
+        ).journal_entry
+
         # An id that matches no invoice: the documented 404, parsed into the error model.
         missing = practice_billing_invoice_get.sync_detailed(
             UNKNOWN_INVOICE, client=api, firm_entity_id=firm_id
@@ -196,6 +205,7 @@ def run(base_url: str, api_key: str, firm_id: str, *, day: dt.date) -> Outcome:
         fetched_invoice_id=fetched.id,
         fetched_client=(fetched_client.id, fetched_client.name),
         fetched_entry=(fetched_entry.id, fetched_entry.hours, fetched_entry.invoice_id),
+        journal_entry=(posted.id, posted.book_id, posted.date),
         not_found=not_found,
         request_ids=request_ids,
         statement=statement,

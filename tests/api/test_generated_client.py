@@ -136,6 +136,7 @@ def test_the_generator_reads_the_live_schema_without_a_warning(generated):
         "practice_billing_invoice_get",
         "practice_clients_get",
         "practice_time_get",
+        "ledger_journal_entries_get",
         "reports_statement",
     } <= modules
 
@@ -157,6 +158,12 @@ def test_the_generated_client_runs_the_integration_smoke(live_server, alice, smo
     assert outcome.fetched_client == (client.public_id, "Initech LLC")
     # Fetched after invoicing: the entry points at its invoice.
     assert outcome.fetched_entry == (outcome.time_entry_ids[0], 1.5, invoice.public_id)
+    # The invoice's journal entry, by id, is in the book the statement reads.
+    assert outcome.journal_entry == (
+        invoice.journal_entry.public_id,
+        outcome.statement.book_id,
+        day,
+    )
     assert outcome.not_found == (404, "not_found")
     body_id, header_id = outcome.request_ids
     assert body_id == header_id and body_id.startswith("req_")
