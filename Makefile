@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SCALE  ?= 1.0
 BENCH_ARGS ?=
 
-.PHONY: install run test lint check syslibs clean bench bench-measure
+.PHONY: install run test client-smoke lint check syslibs clean bench bench-measure
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -40,6 +40,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Just the generated-client smoke (make test runs it too): openapi-python-client generates a client
+# from the test server's live schema into a temporary folder and drives the API with it (ADR 0035).
+client-smoke: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/api/test_generated_client.py
 
 lint: install
 	$(BIN)/ruff check .
