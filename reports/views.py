@@ -100,13 +100,14 @@ class StatementViewSet(ApiViewSet):
         ),
         parameters=[StatementQuerySerializer],
         responses={
+            # JSON first: generated clients type the answer by the first content type listed.
+            (200, "application/json"): StatementJsonSerializer,
             (200, "text/html"): OpenApiResponse(
                 OpenApiTypes.STR, description="The statement page."
             ),
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="format=pdf"
             ),
-            (200, "application/json"): StatementJsonSerializer,
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
                 description="format=csv: a header block, then the table (streamed).",

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from axiomatic.api.schema_examples import error_example, example_from_schema, resolve_ref
+from axiomatic.api.versioning import API_VERSION
 from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 
 
@@ -104,6 +105,7 @@ IDEMPOTENCY_PARAMETER = {
 PATH_ID_PREFIXES = {
     "entity_id": "ent",
     "invoice_id": "inv",
+    "journal_entry_id": "je",
     "time_entry_id": "te",
     "engagement_id": "eng",
     "task_id": "task",
@@ -161,7 +163,7 @@ HEADERS = {
     "Axiomatic-Version": (
         "AxiomaticVersion",
         "The API version that answered, a date: it changes only with a breaking change.",
-        {"type": "string", "format": "date", "example": "2026-12-01"},
+        {"type": "string", "format": "date", "example": API_VERSION},
     ),
 }
 RETRY_AFTER = (

@@ -1,6 +1,6 @@
 """The ledger API: books, chart of accounts, journal entries, the ledger's settings."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
@@ -10,7 +10,6 @@ from axiomatic.api.schema import error_responses
 from axiomatic.api.serializers import renamed
 from axiomatic.api.views import ApiViewSet
 from axiomatic.core.errors import NotFoundError
-from axiomatic.core.ids import ALPHABET, BODY_LENGTH
 from axiomatic.ledger import schema_examples as examples
 from axiomatic.ledger import selectors, services
 from axiomatic.ledger.serializers import (
@@ -163,16 +162,7 @@ class JournalEntryDetailViewSet(ApiViewSet):
             " firm's and an unknown id are the same 404."
         ),
         examples=examples.JOURNAL_ENTRY_GET,
-        parameters=[
-            OpenApiParameter(
-                "journal_entry_id",
-                str,
-                OpenApiParameter.PATH,
-                pattern=rf"^je_[{ALPHABET}]{{{BODY_LENGTH}}}$",
-                description="The entry's id (je_...).",
-            ),
-            EntityQuerySerializer,
-        ],
+        parameters=[EntityQuerySerializer],
         responses={200: JournalEntryEnvelopeSerializer, **READ_ERRORS},
     )
     def retrieve(self, request, journal_entry_id: str):
