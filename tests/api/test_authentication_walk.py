@@ -13,6 +13,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "api/reports/share/<str:token>",
     "stripe/webhook/<uuid:uuid>/",
+    # The schema and its docs describe the API, not anyone's data (tests/api/test_schema_public.py).
+    "api/schema/",
+    "api/docs/",
 }
 SAMPLES = {
     "str": "ent_01hzzzzzzzzzzzzzzzzzzzzzzz",
