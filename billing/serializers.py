@@ -12,6 +12,7 @@ from axiomatic.api.fields import (
     SignedCentsField,
 )
 from axiomatic.api.history import history_serializer
+from axiomatic.api.pagination import PageSerializer
 from axiomatic.api.serializers import DateRangeQueryMixin, FirmQuerySerializer
 from billing.models import (
     InvoiceLineKind,
@@ -377,27 +378,12 @@ class RealizationSerializer(serializers.Serializer):
         return fields
 
 
-# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
-# (not left to the paginator) so that the list's example is shown as given; the component keeps
-# the name the paginator gave it, so generated clients do not change.
-class BillingPageSerializer(serializers.Serializer):
-    hasMore = serializers.BooleanField()
-    nextCursor = serializers.CharField(allow_null=True)
-
-
+# A list's answer as the schema shows it (axiomatic.api.pagination.PageSerializer).
 @extend_schema_serializer(many=False, component_name="PaginatedInvoiceList")
-class InvoicePageSerializer(BillingPageSerializer):
+class InvoicePageSerializer(PageSerializer):
     invoices = InvoiceSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"invoices": fields.pop("invoices"), **fields}
 
 
 @extend_schema_serializer(many=False, component_name="PaginatedPaymentList")
-class PaymentPageSerializer(BillingPageSerializer):
+class PaymentPageSerializer(PageSerializer):
     payments = PaymentSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"payments": fields.pop("payments"), **fields}

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import PublicIdField, StrictIntegerField
+from axiomatic.api.pagination import PageSerializer
 from axiomatic.api.serializers import DateRangeQueryMixin
 from reports.statements import CompareMode, ReportType, comparison_period
 
@@ -277,18 +278,7 @@ class ShareAccessLogSerializer(serializers.Serializer):
     accesses = ShareAccessSerializer(many=True, help_text="The latest 1000 opens, newest first.")
 
 
-# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
-# (not left to the paginator) so that the list's example is shown as given; the component keeps
-# the name the paginator gave it, so generated clients do not change.
-class ReportsPageSerializer(serializers.Serializer):
-    hasMore = serializers.BooleanField()
-    nextCursor = serializers.CharField(allow_null=True)
-
-
+# A list's answer as the schema shows it (axiomatic.api.pagination.PageSerializer).
 @extend_schema_serializer(many=False, component_name="PaginatedShareList")
-class SharePageSerializer(ReportsPageSerializer):
+class SharePageSerializer(PageSerializer):
     links = ShareSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"links": fields.pop("links"), **fields}

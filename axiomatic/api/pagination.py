@@ -33,6 +33,21 @@ class PageParamsSerializer(serializers.Serializer):
     )
 
 
+# A list's answer as the schema shows it, when a list declares its page (so that its example is
+# shown as given): the items under the list's key first, then `hasMore` and `nextCursor`. A subclass
+# declares the one list field and keeps the paginator's component name
+# (`@extend_schema_serializer(many=False, component_name="Paginated...List")`). A comment, not a
+# docstring: drf-spectacular would publish a docstring as the component's description.
+class PageSerializer(serializers.Serializer):
+    hasMore = serializers.BooleanField()
+    nextCursor = serializers.CharField(allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        page = {name: fields.pop(name) for name in ("hasMore", "nextCursor")}
+        return {**fields, **page}
+
+
 @dataclass
 class Page:
     items: list

@@ -10,6 +10,7 @@ from axiomatic.api.fields import (
     StrictCharField,
     StrictIntegerField,
 )
+from axiomatic.api.pagination import PageSerializer
 from axiomatic.api.serializers import DateRangeQueryMixin
 from axiomatic.ledger.models import AccountType, BookBasis, CashFlowSection, JournalSource
 
@@ -131,36 +132,17 @@ class LedgerSettingsUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
-# (not left to the paginator) so that the list's example is shown as given; the component keeps
-# the name the paginator gave it, so generated clients do not change.
-class LedgerPageSerializer(serializers.Serializer):
-    hasMore = serializers.BooleanField()
-    nextCursor = serializers.CharField(allow_null=True)
-
-
+# A list's answer as the schema shows it (axiomatic.api.pagination.PageSerializer).
 @extend_schema_serializer(many=False, component_name="PaginatedBookList")
-class BookPageSerializer(LedgerPageSerializer):
+class BookPageSerializer(PageSerializer):
     books = BookSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"books": fields.pop("books"), **fields}
 
 
 @extend_schema_serializer(many=False, component_name="PaginatedAccountList")
-class AccountPageSerializer(LedgerPageSerializer):
+class AccountPageSerializer(PageSerializer):
     accounts = AccountSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"accounts": fields.pop("accounts"), **fields}
 
 
 @extend_schema_serializer(many=False, component_name="PaginatedJournalEntryList")
-class JournalEntryPageSerializer(LedgerPageSerializer):
+class JournalEntryPageSerializer(PageSerializer):
     journalEntries = JournalEntrySerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"journalEntries": fields.pop("journalEntries"), **fields}

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from axiomatic.api.fields import PublicIdField, StrictBooleanField, StrictCharField
+from axiomatic.api.pagination import PageSerializer
 from axiomatic.api.serializers import FirmPatchSerializer, FirmQuerySerializer
 from axiomatic.webhooks import transport
 from axiomatic.webhooks.events import ALL, EVENT_TYPES
@@ -140,27 +141,12 @@ class DeliveryEnvelopeSerializer(serializers.Serializer):
     delivery = DeliverySerializer()
 
 
-# A list's answer as the schema shows it: the items under the list's key, then the page. Declared
-# (not left to the paginator) so that the list's example is shown as given; the component keeps
-# the name the paginator gave it, so generated clients do not change.
-class WebhooksPageSerializer(serializers.Serializer):
-    hasMore = serializers.BooleanField()
-    nextCursor = serializers.CharField(allow_null=True)
-
-
+# A list's answer as the schema shows it (axiomatic.api.pagination.PageSerializer).
 @extend_schema_serializer(many=False, component_name="PaginatedWebhookList")
-class WebhookPageSerializer(WebhooksPageSerializer):
+class WebhookPageSerializer(PageSerializer):
     webhooks = WebhookSerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"webhooks": fields.pop("webhooks"), **fields}
 
 
 @extend_schema_serializer(many=False, component_name="PaginatedDeliveryList")
-class DeliveryPageSerializer(WebhooksPageSerializer):
+class DeliveryPageSerializer(PageSerializer):
     deliveries = DeliverySerializer(many=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"deliveries": fields.pop("deliveries"), **fields}
