@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SCALE  ?= 1.0
 BENCH_ARGS ?=
 
-.PHONY: install run test client-smoke lint check syslibs clean bench bench-measure
+.PHONY: install run test client-smoke lint check syslibs clean bench bench-measure djstripe-test-migration
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -22,7 +22,12 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed syslibs
+install: $(VENV)/.installed syslibs node_modules/.installed
+
+# axe-core, which the browser tests inject to check accessibility (package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "Note: npm is missing, so the browser tests cannot check accessibility (sudo apt-get install npm)."; fi
 
 # WeasyPrint (PDF statements) needs a few system libraries; say which ones when they are missing.
 syslibs: $(VENV)/.installed
@@ -55,6 +60,8 @@ check: install lint
 	@# No import cycle among our modules, imports inside functions included (grimp).
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_cycles.py
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	@# The test databases' one-migration dj-stripe (tests/djstripe_migrations) matches its models.
+	DJANGO_SETTINGS_MODULE=axiomatic.test_settings $(BIN)/python manage.py makemigrations djstripe --check --dry-run
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@# Production settings as a deployment would give them (a real key, an https site, PostgreSQL,
 	@# Redis and SMTP: the check connects to none of them, so the hosts need not exist).
@@ -76,5 +83,11 @@ bench: install
 bench-measure: install
 	$(BIN)/python -m bench measure $(BENCH_ARGS)
 
+# After upgrading dj-stripe: remake the test databases' one-migration copy of its tables.
+djstripe-test-migration: install
+	rm -f tests/djstripe_migrations/0*.py
+	DJANGO_SETTINGS_MODULE=axiomatic.test_settings $(BIN)/python manage.py makemigrations djstripe
+	$(BIN)/ruff check --fix -q tests/djstripe_migrations; $(BIN)/ruff format tests/djstripe_migrations
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* .pytest_cache staticfiles
