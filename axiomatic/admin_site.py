@@ -50,6 +50,7 @@ class AdminPage:
     name: str
     view: Callable
     has_permission: Callable[..., bool]
+    nav: bool = True  # listed in the workplace bar under the header (base_site.html)
 
     @property
     def url_name(self) -> str:
@@ -119,6 +120,20 @@ class AxiomaticAdminSite(admin.AdminSite):
             )
         return app_dict
 
+    def each_context(self, request):
+        """Django's context for every admin page, with `workplace_pages`: the registered pages this
+        user may open, as (name, url), for the bar under the header (templates/admin/base_site.html).
+        """
+        context = super().each_context(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user and user.is_active and user.is_staff)
+        context["workplace_pages"] = [
+            {"name": page.name, "url": reverse(f"admin:{page.url_name}", current_app=self.name)}
+            for page in self._pages
+            if signed_in and page.nav and page.has_permission(request)
+        ]
+        return context
+
     # -- the second factor ----------------------------------------------------------------------
     def admin_view(self, view, cacheable=False):
         if getattr(view, "mfa_exempt", False):
@@ -148,7 +163,11 @@ class AxiomaticAdminSite(admin.AdminSite):
 
     def _mfa_context(self, request) -> dict:
         # No app list beside these pages: none of its links opens before the step is done.
-        return {**self.each_context(request), "is_nav_sidebar_enabled": False}
+        return {
+            **self.each_context(request),
+            "is_nav_sidebar_enabled": False,
+            "workplace_pages": [],
+        }
 
     @mfa_exempt
     def mfa_enrol(self, request):
