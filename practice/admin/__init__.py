@@ -8,6 +8,7 @@ nothing is written. Actions call services too and report refusals as admin messa
 from django import forms
 from django.contrib import admin
 
+import practice.admin.timesheet  # noqa: F401  (registers the Timesheet page)
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
