@@ -316,7 +316,9 @@ def timesheet_view(request):
     if request.method == "POST":
         if not writable:
             raise PermissionDenied  # a VIEWER (or a suspended firm's staff) reads only
-        action = request.POST.get("action", "save")
+        action = request.POST.get("action") or next(
+            (name for name in ("copy", "add-rows") if name in request.POST), "save"
+        )
         if action in ("timer-start", "timer-stop", "timer-discard"):
             _timer_post(request, action)
             return HttpResponseRedirect(here)

@@ -45,7 +45,11 @@ def log(persona, link, day, hours, description="", user=None):
 
 def grid_post(rows, action="save"):
     """The grid's POST: rows of (client link, engagement or None, description, {day: typed})."""
-    data = {"row-count": str(len(rows)), "action": action}
+    data = {"row-count": str(len(rows))}
+    if action.startswith("timer-"):
+        data["action"] = action  # the timer forms' hidden field
+    else:
+        data[action] = "pressed"  # the grid's buttons: Save week, Add rows, Copy last week's rows
     for i, (link, engagement, description, hours) in enumerate(rows):
         data[f"row-{i}-client"] = link.client.public_id if link else ""
         data[f"row-{i}-engagement"] = engagement.public_id if engagement else ""
