@@ -41,6 +41,7 @@ from practice.task_templates import STANDARD_TASKS
 # What an edit may change (the rest is fixed at creation: firm, client, type, series, start).
 EDITABLE = ("name", "due_date", "assignee", "notes", *ECONOMICS)
 # The money fields, shown to those who may not change them as amounts in the firm's currency.
+NOT_YET = ("public_id", "status", "period_key", "completed_at", "actual", "used")
 MONEY_SHOWN_AS = {"rate_cents": "rate", "fee_cents": "fee", "budget_amount_cents": "budget_amount"}
 
 
@@ -302,7 +303,14 @@ class EngagementAdmin(ScopedHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.has_change_permission(request, obj):
+        if obj is None:
+            # What only an engagement that exists has (its id, status, actuals, series) is left out.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in NOT_YET]})
+                for name, options in fieldsets
+                if name != "Series"
+            ]
+        if self.has_change_permission(request, obj):
             return fieldsets
         # Read-only: the amounts as money in the firm's currency, never as the cents they are kept in.
         return [
