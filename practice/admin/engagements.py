@@ -1,19 +1,27 @@
-"""Engagements and their tasks in the admin. Creating and editing an engagement (its details, its
-billing method, rate, fee and budgets), status changes and task completion all go through the
-engagement service, as the API's do: its refusals show on the form in the API's words."""
+"""Engagements and their tasks in the admin: planning the work (issue 20, journey 2). Creating and
+editing an engagement (its details, its billing method, rate, fee and budgets), status changes and
+completing or reopening a task all go through the engagement service, as the API's do: its refusals
+show on the form or as a message in the API's words. A new engagement starts with its type's
+template tasks (`practice.task_templates`); its change page completes and reopens them a row at a
+time, completes or reopens the engagement and links the periods of a recurring series."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import floatformat
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from axiomatic.core.errors import ApplicationError
+from axiomatic.core.errors import ApplicationError, NotFoundError
+from axiomatic.core.forms import MoneyField
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
-from axiomatic.entities.admin_scope import ScopedInline, staff_scope
+from axiomatic.entities.admin_scope import ScopedInline, refusal_text, staff_scope
 from practice.admin.common import _refusal, _run_action, _staff_readonly
-from practice.models import Engagement, EngagementStatus, Task
+from practice.models import Engagement, EngagementStatus, EngagementType, Task
 from practice.selectors import (
     active_client_links,
     engagement_budget_used,
@@ -26,15 +34,54 @@ from practice.services.engagements import (
     engagement_set_status,
     engagement_update,
     task_complete,
+    task_reopen,
 )
+from practice.task_templates import STANDARD_TASKS
 
 # What an edit may change (the rest is fixed at creation: firm, client, type, series, start).
 EDITABLE = ("name", "due_date", "assignee", "notes", *ECONOMICS)
+# The money fields, shown to those who may not change them as amounts in the firm's currency.
+NOT_YET = ("public_id", "status", "period_key", "completed_at", "actual", "used")
+MONEY_SHOWN_AS = {"rate_cents": "rate", "fee_cents": "fee", "budget_amount_cents": "budget_amount"}
+
+
+def template_help() -> str:
+    """The type's help text: the tasks each type's template starts an engagement with."""
+    rows = (
+        (
+            label,
+            "; ".join(f"{t.title} (day {t.due_after_days})" for t in STANDARD_TASKS[value])
+            or "no standard tasks",
+        )
+        for value, label in EngagementType.choices
+    )
+    return format_html(
+        "The engagement starts with its type's template tasks, each due that many days after "
+        "the start date and assigned to the engagement's assignee:<ul>{}</ul>",
+        format_html_join("", "<li><strong>{}</strong>: {}</li>", rows),
+    )
 
 
 class EngagementForm(forms.ModelForm):
     """Create an engagement with `engagement_create`, edit one with `engagement_update`, in
-    `clean()` (inside the admin's transaction), as the API does."""
+    `clean()` (inside the admin's transaction), as the API does. Amounts are typed in currency
+    units (MoneyField) and kept in cents."""
+
+    rate_cents = MoneyField(
+        required=False,
+        label="Hourly rate",
+        help_text="Time on this engagement without a rate of its own is valued at this.",
+    )
+    fee_cents = MoneyField(
+        required=False,
+        label="Fixed fee",
+        help_text="Required for a fixed-fee engagement, and only for one.",
+    )
+    budget_amount_cents = MoneyField(
+        required=False,
+        label="Budget (amount)",
+        help_text="With both budgets set, the share used is of this one.",
+    )
 
     class Meta:
         model = Engagement
@@ -50,17 +97,16 @@ class EngagementForm(forms.ModelForm):
             "notes",
             *ECONOMICS,
         )
-        labels = {
-            "rate_cents": "Rate (cents an hour)",
-            "fee_cents": "Fixed fee (cents)",
-            "budget_hours": "Budget (hours)",
-            "budget_amount_cents": "Budget (cents)",
-        }
+        labels = {"budget_hours": "Budget (hours)"}
         help_texts = {
-            "rate_cents": "Time on this engagement without a rate of its own is valued at this.",
-            "fee_cents": "Required for a fixed-fee engagement, and only for one.",
-            "budget_amount_cents": "With both budgets set, the share used is of this one.",
+            "recurrence": "Completing a recurring engagement creates the next period's, with "
+            "its template tasks.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "type" in self.fields:
+            self.fields["type"].help_text = template_help()
 
     def clean(self):
         cleaned = super().clean()
@@ -117,16 +163,51 @@ class EngagementForm(forms.ModelForm):
 
 
 class TaskInline(ScopedInline, admin.TabularInline):
+    """The engagement's tasks in order, with their due dates and assignees. Staff who may change
+    the engagement complete or reopen a task with its row's button (a POST through the task
+    service, from a form outside the page's own: see the change_form template)."""
+
     model = Task
     extra = 0
     fields = ("position", "title", "due_date", "assignee", "completed_at")
     autocomplete_fields = ("assignee",)
+    may_change = False  # set per request (inline instances are made per request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assignee")
 
+    def get_fields(self, request, obj=None):
+        engagement_admin = self.admin_site._registry[Engagement]
+        self.may_change = obj is not None and engagement_admin.has_change_permission(request, obj)
+        return (
+            (*self.fields, "state", "task_action") if self.may_change else (*self.fields, "state")
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if staff_scope(request) is not None else ()
+        if staff_scope(request) is not None:
+            return (*self.fields, "state", "task_action")
+        return ("state", "task_action")
+
+    @admin.display(description="State")
+    def state(self, task: Task) -> str:
+        return "Done" if task.completed_at is not None else "Open"
+
+    @admin.display(description="Complete or reopen")
+    def task_action(self, task: Task) -> str:
+        if task.pk is None:
+            return "-"
+        done = task.completed_at is not None
+        name = "task_reopen" if done else "task_complete"
+        url = reverse(
+            f"admin:practice_engagement_{name}", args=[task.engagement_id, task.public_id]
+        )
+        return format_html(
+            '<button type="submit" form="engagement-actions" formaction="{}" '
+            'class="button plan-task-button">{} <span class="plan-hidden">task {}</span></button>',
+            url,
+            "Reopen" if done else "Complete",
+            task.title,
+        )
 
 
 @admin.register(Engagement)
@@ -211,15 +292,180 @@ class EngagementAdmin(ScopedHistoryAdmin):
     def get_queryset(self, request):
         return engagements_with_actuals(super().get_queryset(request))
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()  # a new one's tasks come from its template
+
     def get_readonly_fields(self, request, obj=None):
+        shown = (*self.readonly_fields, *MONEY_SHOWN_AS.values())
         if obj is None:
-            return self.readonly_fields
-        return (*self.readonly_fields, "firm", "client", "type", "recurrence", "start_date")
+            return shown
+        return (*shown, "firm", "client", "type", "recurrence", "start_date")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # What only an engagement that exists has (its id, status, actuals, series) is left out.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f not in NOT_YET]})
+                for name, options in fieldsets
+                if name != "Series"
+            ]
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the amounts as money in the firm's currency, never as the cents they are kept in.
+        return [
+            (name, {**options, "fields": [MONEY_SHOWN_AS.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        scope = staff_scope(request)
+        if scope is not None and len(scope.writable_firm_ids) == 1 and "firm" not in initial:
+            (initial["firm"],) = scope.writable_firm_ids
+        return initial
+
+    # -- the change page: status, periods and the tasks' buttons -------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<str:object_id>/tasks/<str:task_id>/complete/",
+                wrap(self.task_complete_view),
+                name="practice_engagement_task_complete",
+            ),
+            path(
+                "<str:object_id>/tasks/<str:task_id>/reopen/",
+                wrap(self.task_reopen_view),
+                name="practice_engagement_task_reopen",
+            ),
+            path(
+                "<str:object_id>/complete/",
+                wrap(self.engagement_complete_view),
+                name="practice_engagement_complete",
+            ),
+            path(
+                "<str:object_id>/reopen/",
+                wrap(self.engagement_reopen_view),
+                name="practice_engagement_reopen",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _writable(self, request, object_id) -> Engagement:
+        """The engagement a button acts on: another firm's or an unknown id is a 404 (as on the
+        change page), a read-only role a 403."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such object.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _back(self, engagement: Engagement) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:practice_engagement_change", args=[engagement.pk])
+        )
+
+    def _say_status(self, request, before: Engagement, after: Engagement) -> None:
+        if after.status == before.status:
+            return
+        if after.status == EngagementStatus.COMPLETED:
+            following = self._periods(after)[1]
+            text = "The engagement is completed."
+            if following is not None:
+                text += f" Next period: {following.name} ({following.period_key}) is planned."
+            self.message_user(request, text, messages.SUCCESS)
+        else:
+            self.message_user(request, f"The engagement is {after.status} again.", messages.INFO)
+
+    def _task_view(self, request, object_id, task_id, service, done: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        engagement = self._writable(request, object_id)
+        title = (
+            Task.objects.filter(engagement=engagement, public_id=task_id)
+            .values_list("title", flat=True)
+            .first()
+        )
+        if title is None:
+            raise Http404("No such task.")
+        try:
+            after = service(
+                firm=engagement.firm, public_id=task_id, engagement_id=engagement.public_id
+            )
+        except NotFoundError as error:
+            raise Http404("No such task.") from error
+        except ApplicationError as error:
+            self.message_user(request, f"{title}: {refusal_text(error)}", messages.ERROR)
+        else:
+            self.message_user(request, done.format(title=title), messages.SUCCESS)
+            self._say_status(request, engagement, after)
+        return self._back(engagement)
+
+    def task_complete_view(self, request, object_id, task_id):
+        return self._task_view(request, object_id, task_id, task_complete, "Completed “{title}”.")
+
+    def task_reopen_view(self, request, object_id, task_id):
+        return self._task_view(request, object_id, task_id, task_reopen, "Reopened “{title}”.")
+
+    def _status_view(self, request, object_id, status: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        engagement = self._writable(request, object_id)
+        try:
+            after = engagement_set_status(
+                firm=engagement.firm, public_id=engagement.public_id, status=status
+            )
+        except ApplicationError as error:
+            self.message_user(request, refusal_text(error), messages.ERROR)
+        else:
+            if after.status == engagement.status:
+                self.message_user(request, f"The engagement is already {status}.", messages.INFO)
+            self._say_status(request, engagement, after)
+        return self._back(engagement)
+
+    def engagement_complete_view(self, request, object_id):
+        return self._status_view(request, object_id, EngagementStatus.COMPLETED)
+
+    def engagement_reopen_view(self, request, object_id):
+        return self._status_view(request, object_id, EngagementStatus.ACTIVE)
+
+    def _periods(self, obj: Engagement) -> tuple[Engagement | None, Engagement | None]:
+        """The series' previous and next occurrences of a recurring engagement, in one query."""
+        if not obj.recurrence:
+            return None, None
+        around = {
+            e.occurrence: e
+            for e in Engagement.objects.filter(
+                firm_id=obj.firm_id,
+                series_id=obj.series_id,
+                occurrence__in=(obj.occurrence - 1, obj.occurrence + 1),
+            ).only("pk", "name", "period_key", "occurrence")
+        }
+        return around.get(obj.occurrence - 1), around.get(obj.occurrence + 1)
 
     def save_model(self, request, obj, form, change):
         obj.__dict__.update(form.saved.__dict__)  # saved by the service in the form's clean()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            previous, following = self._periods(obj)
+            may_change = self.has_change_permission(request, obj)
+            context["plan"] = {
+                "engagement": obj,
+                "status": obj.get_status_display(),
+                "previous": previous,
+                "next": following,
+                "may_change": may_change,
+                "complete_url": reverse("admin:practice_engagement_complete", args=[obj.pk]),
+                "reopen_url": reverse("admin:practice_engagement_reopen", args=[obj.pk]),
+            }
+            for key in ("previous", "next"):
+                if context["plan"][key] is not None:
+                    context["plan"][f"{key}_url"] = reverse(
+                        "admin:practice_engagement_change", args=[context["plan"][key].pk]
+                    )
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if request.method == "POST":
             # The form is shown again, so something was refused, possibly after the service wrote
@@ -229,8 +475,20 @@ class EngagementAdmin(ScopedHistoryAdmin):
             transaction.set_rollback(True)
         return response
 
-    def _money(self, obj: Engagement, cents: int) -> str:
-        return format_money(cents, obj.firm.currency)
+    def _money(self, obj: Engagement, cents: int | None) -> str:
+        return "-" if cents is None else format_money(cents, obj.firm.currency)
+
+    @admin.display(description="Hourly rate")
+    def rate(self, obj: Engagement) -> str:
+        return self._money(obj, obj.rate_cents)
+
+    @admin.display(description="Fixed fee")
+    def fee(self, obj: Engagement) -> str:
+        return self._money(obj, obj.fee_cents)
+
+    @admin.display(description="Budget (amount)")
+    def budget_amount(self, obj: Engagement) -> str:
+        return self._money(obj, obj.budget_amount_cents)
 
     @admin.display(description="Budget")
     def budget(self, obj: Engagement) -> str:

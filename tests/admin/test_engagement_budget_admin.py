@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from axiomatic.core.money import format_cents
 from practice.models import Engagement
 from practice.services.engagements import engagement_create
 from practice.services.time_entries import time_entry_create
@@ -69,6 +70,11 @@ def cell(row: str, column: str) -> str:
     return row[row.index(">", start) + 1 : row.index("</td>", start)]
 
 
+def money(cents) -> str:
+    """An amount as a person types it in the form ("1,500.00")."""
+    return "" if cents is None else format_cents(cents, parentheses=False)
+
+
 def edit_data(engagement, **overrides) -> dict:
     """What the change form posts for `engagement` (its tasks inline are read-only for staff)."""
     tasks = engagement.tasks.count()
@@ -78,10 +84,10 @@ def edit_data(engagement, **overrides) -> dict:
         "assignee": "",
         "notes": engagement.notes,
         "billing_method": engagement.billing_method,
-        "rate_cents": engagement.rate_cents or "",
-        "fee_cents": engagement.fee_cents or "",
+        "rate_cents": money(engagement.rate_cents),
+        "fee_cents": money(engagement.fee_cents),
         "budget_hours": engagement.budget_hours or "",
-        "budget_amount_cents": engagement.budget_amount_cents or "",
+        "budget_amount_cents": money(engagement.budget_amount_cents),
         "tasks-TOTAL_FORMS": str(tasks),
         "tasks-INITIAL_FORMS": str(tasks),
         "tasks-MIN_NUM_FORMS": "0",
@@ -157,6 +163,8 @@ def test_the_change_page_shows_the_actuals(alice, acme, alice_admin):
     html = alice_admin.get(change_url(engagement)).content.decode()
     assert "$1,750.00 / 13.50 h" in html and "50%" in html
     assert 'name="fee_cents"' in html and 'name="budget_hours"' in html
+    assert "$3,500.00" in html or 'value="3,500.00"' in html  # the budget, as money
+    assert "cents" not in html.replace('name="', "").lower().replace("_cents", "")
 
 
 # --- Editing through the service ----------------------------------------------------------------
@@ -169,10 +177,10 @@ def test_staff_set_a_fixed_fee_and_budgets_through_the_form(alice, acme, alice_a
         edit_data(
             engagement,
             billing_method="fixed_fee",
-            fee_cents="150000",
-            rate_cents="10000",
+            fee_cents="1,500.00",
+            rate_cents="100.00",
             budget_hours="20",
-            budget_amount_cents="200000",
+            budget_amount_cents="2,000.00",
         ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -213,7 +221,7 @@ def test_a_page_refused_after_the_service_wrote_keeps_nothing_of_it(alice, acme,
         ("fee_cents", "0", "Must be greater than 0."),
         ("budget_hours", "-1", "Must be greater than 0"),
         ("budget_amount_cents", "0", "Must be greater than 0."),
-        ("rate_cents", "-5", "Must not be negative."),
+        ("rate_cents", "-5", "Enter an amount like 1,234.56."),  # no negative money typed
     ],
 )
 def test_impossible_amounts_are_refused_with_the_apis_words(
@@ -239,7 +247,7 @@ def test_leaving_fixed_fee_in_the_form_clears_the_fee(alice, acme, alice_admin):
 def test_a_fee_on_an_hourly_engagement_is_refused_in_the_form(alice, acme, alice_admin):
     engagement = new_engagement(alice, acme)
     before = db_fingerprint()
-    response = alice_admin.post(change_url(engagement), edit_data(engagement, fee_cents="5000"))
+    response = alice_admin.post(change_url(engagement), edit_data(engagement, fee_cents="50.00"))
     assert response.status_code == 200
     assert "Only a fixed_fee engagement has a fee" in response.content.decode()
     assert db_fingerprint() == before
@@ -260,7 +268,7 @@ def test_an_engagement_added_in_the_admin_is_made_by_the_service(alice, acme, al
             "notes": "",
             "billing_method": "fixed_fee",
             "rate_cents": "",
-            "fee_cents": "400000",
+            "fee_cents": "4,000.00",
             "budget_hours": "30",
             "budget_amount_cents": "",
             "tasks-TOTAL_FORMS": "0",
@@ -321,7 +329,9 @@ def test_a_viewer_sees_the_economics_but_cannot_change_them(alice, bob, acme, bo
     engagement = new_engagement(alice, acme, budget_amount_cents=100_000)
     page = bob_admin.get(change_url(engagement))
     assert page.status_code == 200
-    assert 'name="budget_amount_cents"' not in page.content.decode()
+    html = page.content.decode()
+    assert 'name="budget_amount_cents"' not in html
+    assert "Budget (amount)" in html and "$1,000.00" in html  # shown as money, never as cents
     before = db_fingerprint()
     response = bob_admin.post(change_url(engagement), edit_data(engagement, budget_hours="5"))
     assert response.status_code == 403
