@@ -199,7 +199,17 @@ class _DatesFromBounds:
     """Mixed into a changelist's queryset: `dates(field, "year" | "month")` (what the date
     hierarchy lists) from the first and last date, one MIN/MAX read off an index's two ends,
     instead of a DISTINCT over every row. A year or month without rows may then be offered (it
-    lists nothing); the days of a month are still the real ones (one month is a small range)."""
+    lists nothing); the days of a month are still the real ones (one month is a small range).
+
+    Django's tag asks this queryset for the same MIN/MAX first (to pick the level to show): the
+    answer is kept on the queryset, so the bounds are read once per page."""
+
+    def aggregate(self, *args, **kwargs):
+        cache = self.__dict__.setdefault("_aggregates", {})
+        key = repr((args, sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = super().aggregate(*args, **kwargs)
+        return dict(cache[key])
 
     def dates(self, field_name, kind, order="ASC"):
         if kind not in ("year", "month"):
