@@ -33,6 +33,8 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from bench.admin_pages import admin_pages
+
 TIME_PAGE = 100  # the page size asked for in the time listing cases
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,8 +65,13 @@ class Api:
         self.key = key
         self.conn = HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes, float]:
-        headers = {"Authorization": f"Bearer {self.key}", "Host": "127.0.0.1"}
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, float]:
+        """One request; with `headers` (the admin's session cookie) no API key is sent."""
+        if headers is None:
+            headers = {"Authorization": f"Bearer {self.key}"}
+        headers = {**headers, "Host": "127.0.0.1"}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()
@@ -872,6 +879,15 @@ def _fmt(result: dict) -> tuple[str, ...]:
             f"{round(lines / months, 1)} x faster",
             verdict,
         )
+    if result["group"] == "admin":
+        if "http" not in result:
+            return (result["case"], "", "", f"{result['queries']} queries", "", result["skipped"])
+        h = result["http"]
+        counts = f"{result['queries']} queries"
+        if result["unboundedCounts"]:
+            counts += f", {result['unboundedCounts']} unbounded COUNT"
+        slow = "SLOW (>= 300 ms)" if not all(result["targets"].values()) else ""
+        return (result["case"], f"{h['medianMs']}", f"{h['p95Ms']}", counts, slow, verdict)
     h = result["http"]
     if "floor" in result:
         reference = f"floor {result['floor']['medianMs']}"
@@ -902,7 +918,13 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
     console = Console(width=200)
     artifacts.mkdir(parents=True, exist_ok=True)
     log_path = artifacts / "gunicorn.log"
-    groups = [g for g in args.only.split(",") if g] or ["statements", "time", "api", "load"]
+    groups = [g for g in args.only.split(",") if g] or [
+        "statements",
+        "time",
+        "api",
+        "admin",
+        "load",
+    ]
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     console.print(f"Load average at the start (1, 5, 15 min): {load_at_start}")
     # One worker for the timed cases: one client asks one request at a time, and every request
@@ -923,7 +945,12 @@ def measure(*, state: dict, args, artifacts: Path) -> None:
         }
         (pg_version,) = ctx["sql"].rows("SHOW server_version")[0]
         results = []
-        steps = {"statements": statements, "time": time_listing, "api": lists_and_writes}
+        steps = {
+            "statements": statements,
+            "time": time_listing,
+            "api": lists_and_writes,
+            "admin": lambda ctx: admin_pages(ctx, timed=timed, summary=summary),
+        }
         for group in groups:
             if group == "load":
                 continue

@@ -15,16 +15,27 @@ are skipped with a message saying why.
 A firm whose partner enrollment is not active (suspended, cancelled) follows the API's rule
 (`axiomatic.api.access`): its client entities drop out of reach (`reachable_entities`), its own
 records stay readable, and every write is refused with the API's `partner_program_required` message.
+
+A firm's changelists stay fast however many rows it has (issue 20: 200,000 time entries): the
+paginator counts at most `COUNT_CAP` + 1 rows (a COUNT over a LIMIT subquery) and then says
+"10,000+", the unfiltered total is never counted (`show_full_result_count = False`), the date
+hierarchy's years and months come from the first and last date (an index's two ends) instead of a
+DISTINCT over every row, and a related-field filter offers the related rows the staff member
+reaches instead of the DISTINCT values of the whole changelist.
 """
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Max, Min, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from axiomatic.core.errors import ApplicationError
 from axiomatic.entities.access import (
@@ -112,6 +123,133 @@ def staff_firms(request) -> QuerySet[Entity]:
     return Entity.objects.filter(pk__in=scope.firm_ids)
 
 
+# -- changelists that never count or scan a firm's whole table ---------------------------------------
+
+COUNT_CAP = 10_000
+
+
+class CappedCount(int):
+    """A row count that stopped at `COUNT_CAP` + 1: it pages and compares as that number and reads
+    "10,000+" wherever the admin prints it (the paginator, "N results", "Select all N")."""
+
+    def __str__(self) -> str:
+        return f"{COUNT_CAP:,}+"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else int.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        return f"CappedCount({int(self)})"
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator, counting at most `COUNT_CAP` + 1 rows.
+
+    `count` is `SELECT COUNT(*) FROM (SELECT id ... LIMIT 10001)`: a few milliseconds whatever the
+    table's size, exact up to the cap. Past it the count is a `CappedCount`, and pages past the
+    cap's last one still open (their rows are read with OFFSET like any page; a page past the end
+    is the admin's "invalid page" redirect)."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
+        counted = rows.order_by()[: COUNT_CAP + 1].count()
+        return CappedCount(counted) if counted > COUNT_CAP else counted
+
+    @property
+    def capped(self) -> bool:
+        return isinstance(self.count, CappedCount)
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().validate_number(number)  # Django's PageNotAnInteger
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if number > self.num_pages and not rows:  # evaluates the page once, kept in its cache
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+
+def _periods(first: dt.date, last: dt.date, kind: str) -> list[dt.date]:
+    """Every year (or month) from `first`'s to `last`'s, as the first day of each."""
+    if kind == "year":
+        return [dt.date(year, 1, 1) for year in range(first.year, last.year + 1)]
+    months, (year, month) = [], (first.year, first.month)
+    while (year, month) <= (last.year, last.month):
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class _DatesFromBounds:
+    """Mixed into a changelist's queryset: `dates(field, "year" | "month")` (what the date
+    hierarchy lists) from the first and last date, one MIN/MAX read off an index's two ends,
+    instead of a DISTINCT over every row. A year or month without rows may then be offered (it
+    lists nothing); the days of a month are still the real ones (one month is a small range).
+
+    Django's tag asks this queryset for the same MIN/MAX first (to pick the level to show): the
+    answer is kept on the queryset, so the bounds are read once per page."""
+
+    def aggregate(self, *args, **kwargs):
+        cache = self.__dict__.setdefault("_aggregates", {})
+        key = repr((args, sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = super().aggregate(*args, **kwargs)
+        return dict(cache[key])
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind not in ("year", "month"):
+            return super().dates(field_name, kind, order)
+        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if bounds["first"] is None:
+            return []
+        periods = _periods(bounds["first"], bounds["last"], kind)
+        return periods if order == "ASC" else periods[::-1]
+
+
+_bounded_classes: dict[type, type] = {}
+
+
+def _with_bounded_dates(queryset: QuerySet) -> QuerySet:
+    cls = type(queryset)
+    if issubclass(cls, _DatesFromBounds):
+        return queryset
+    bounded = _bounded_classes.get(cls)
+    if bounded is None:
+        bounded = _bounded_classes[cls] = type(
+            f"Bounded{cls.__name__}", (_DatesFromBounds, cls), {}
+        )
+    clone = queryset._chain()
+    clone.__class__ = bounded
+    return clone
+
+
+class ScopedChangeList(ChangeList):
+    """The changelist of a ScopedAdmin: its queryset's date hierarchy reads bounds, not rows."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if self.date_hierarchy and exclude_parameters is None:
+            field = self.model._meta.get_field(self.date_hierarchy.split("__")[0])
+            if field.get_internal_type() == "DateField":
+                return _with_bounded_dates(queryset)
+        return queryset
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin a firm's staff may use, limited to their firms.
 
@@ -127,6 +265,14 @@ class ScopedAdmin(admin.ModelAdmin):
     client_fields: tuple[str, ...] = ("client",)
     staff_may_add = True
     staff_may_delete = False
+
+    # A firm's lists are long (200,000 time entries): count at most COUNT_CAP rows, never the
+    # unfiltered total ("N total" becomes "Show all").
+    paginator = CappedPaginator
+    show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
 
     # -- the one queryset -------------------------------------------------------------------------
     def scope_queryset(self, queryset: QuerySet, scope: StaffScope, *, writable=False) -> QuerySet:
@@ -291,20 +437,59 @@ class ScopedAdmin(admin.ModelAdmin):
         if staff_scope(request) is None:
             return filters
         # A plain related-field filter lists every row of the related table: offer only the rows
-        # present in this (scoped) changelist.
+        # this staff member reaches (ScopedRelatedFieldListFilter).
         scoped = []
         for item in filters:
             if isinstance(item, str) and self._is_relation(item):
-                scoped.append((item, admin.RelatedOnlyFieldListFilter))
+                scoped.append((item, ScopedRelatedFieldListFilter))
             else:
                 scoped.append(item)
         return scoped
+
+    def reachable_related(self, request, field) -> QuerySet | frozenset | None:
+        """The rows of `field`'s related model a filter may offer this staff member without reading
+        this changelist: entities they reach (clients only for a client field, their firms for the
+        owning firm's), or what the related model's scoped admin shows. None: no such scope."""
+        scope = staff_scope(request)
+        if scope is None:
+            return None
+        related = field.related_model
+        if related is Entity:
+            if field.name in self.client_fields:
+                return scope.entity_ids - scope.firm_ids
+            if field.name == self.scope_firm:
+                return scope.firm_ids
+            return scope.entity_ids
+        related_admin = self.admin_site._registry.get(related)
+        if isinstance(related_admin, ScopedAdmin) and related is not self.model:
+            return related_admin.get_queryset(request).values("pk")
+        return None
 
     def _is_relation(self, name: str) -> bool:
         try:
             return self.model._meta.get_field(name).is_relation
         except Exception:  # a lookup through relations or a non-field name: leave it be
             return False
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedOnlyFieldListFilter):
+    """A related-field filter for firm staff. Its choices are the related rows the staff member
+    reaches (`ScopedAdmin.reachable_related`: their clients, their firms' engagements, ...), read
+    without touching the changelist's table: Django's RelatedOnlyFieldListFilter asks for the
+    DISTINCT values of the whole (scoped) changelist, a scan of every time entry of the firm. Choices
+    may include a client with no row here (it filters to an empty list). Where the related model has
+    no scope of its own, Django's filter stays."""
+
+    def field_choices(self, field, request, model_admin):
+        reachable = None
+        if isinstance(model_admin, ScopedAdmin):
+            reachable = model_admin.reachable_related(request, field)
+        if reachable is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"pk__in": reachable}, ordering=ordering
+        )
 
 
 class _RefuseSuspendedFirm:

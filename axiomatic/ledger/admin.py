@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text, staff_scope
 from axiomatic.ledger.models import Account, Book, JournalEntry, JournalLine, LedgerSettings
@@ -43,9 +44,11 @@ class AccountAdmin(ReadOnlyForStaff):
 
 
 class JournalLineInline(ScopedInline, admin.TabularInline):
+    """An entry's lines, amounts as money in the entity's currency (the zero side left blank)."""
+
     model = JournalLine
     extra = 0
-    fields = ("account", "debit_cents", "credit_cents", "description")
+    fields = ("account", "debit", "credit", "description")
     readonly_fields = fields
     can_delete = False
 
@@ -53,7 +56,17 @@ class JournalLineInline(ScopedInline, admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("account")
+        return super().get_queryset(request).select_related("account", "book__entity")
+
+    @admin.display(description="Debit")
+    def debit(self, line: JournalLine) -> str:
+        return format_money(line.debit_cents, line.book.entity.currency) if line.debit_cents else ""
+
+    @admin.display(description="Credit")
+    def credit(self, line: JournalLine) -> str:
+        if not line.credit_cents:
+            return ""
+        return format_money(line.credit_cents, line.book.entity.currency)
 
 
 @admin.register(JournalEntry)

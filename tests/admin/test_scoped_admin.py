@@ -932,6 +932,7 @@ def test_posting_to_another_firms_delete_url_is_a_404_and_deletes_nothing(
 def test_a_posted_journal_entry_is_read_only_with_its_lines_inline(world_a, alice_admin):
     import re
 
+    from axiomatic.core.money import format_money
     from axiomatic.ledger.models import JournalEntry
 
     entry = JournalEntry.objects.get(pk=world_a.invoice.journal_entry_id)
@@ -945,12 +946,16 @@ def test_a_posted_journal_entry_is_read_only_with_its_lines_inline(world_a, alic
     cells = [
         (re.sub(r"<[^>]+>|\s", "", debit), re.sub(r"<[^>]+>|\s", "", credit))
         for debit, credit in re.findall(
-            r'<td class="field-debit_cents">(.*?)</td>.*?<td class="field-credit_cents">(.*?)</td>',
+            r'<td class="field-debit">(.*?)</td>.*?<td class="field-credit">(.*?)</td>',
             html,
             re.S,
         )
     ]
-    assert sorted(cells) == sorted((str(ln.debit_cents), str(ln.credit_cents)) for ln in lines)
+
+    def money(cents: int) -> str:
+        return format_money(cents, entry.entity.currency) if cents else ""
+
+    assert sorted(cells) == sorted((money(ln.debit_cents), money(ln.credit_cents)) for ln in lines)
     for line in lines:
         assert str(line.account) in html
     before = full_snapshot()

@@ -1,0 +1,119 @@
+"""No page a firm's staff see says "cents" (issue 20): every registered ModelAdmin a firm ADMIN may
+view, its changelist, add page and the change page of one of the firm's objects.
+
+Only what a person reads counts: the text of the page (headers, labels, help texts, cells, option
+texts, messages), never tags or attributes (a column's CSS class `field-amount_cents` or an input's
+name may keep the model's field name). Pages still being reworked to show money are marked
+xfail(strict=True) by name below: each turns into a failure the day it is fixed, to be taken off
+the list.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.admin.conftest import build_world
+
+pytestmark = pytest.mark.django_db
+
+# (model label, page) still showing "cents" on main; each is being reworked elsewhere.
+STILL_SAYS_CENTS = {
+    ("practice.clientlink", "changelist"),  # "Default rate cents" column
+    ("practice.clientlink", "change"),
+    ("practice.engagement", "add"),  # "Rate (cents an hour)", "Fixed fee (cents)", "Budget (cents)"
+    ("practice.engagement", "change"),
+    ("practice.firmprofile", "add"),  # "Default rate cents: Hourly rate in cents ..."
+    ("practice.timeentry", "add"),  # "Rate cents: Cents an hour", "Amount cents"
+    ("practice.timeentry", "change"),
+}
+
+PAGES = ("changelist", "add", "change")
+MODELS = sorted(
+    model._meta.label_lower
+    for model in admin.site._registry
+    if model._meta.app_label not in ("djstripe", "axes", "otp_totp", "otp_static", "auth")
+)
+
+
+class _VisibleText(HTMLParser):
+    """The text a person reads: data outside <script>, <style> and <template>, no attributes."""
+
+    HIDDEN = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def test_visible_text_leaves_out_tags_and_attributes():
+    html = (
+        '<td class="field-amount_cents"><input name="rate_cents" value="1"> $1.00</td>'
+        "<script>var cents = 1;</script><label>Rate</label>"
+    )
+    assert visible_text(html) == "$1.00 Rate"
+    assert "cents" in visible_text("<label>Rate cents</label>").lower()
+
+
+def _cases():
+    for label in MODELS:
+        for page in PAGES:
+            marks = []
+            if (label, page) in STILL_SAYS_CENTS:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"{label} {page} says cents"))
+            yield pytest.param(label, page, id=f"{label}-{page}", marks=marks)
+
+
+@pytest.fixture
+def world(alice, make_client):
+    return build_world(alice, make_client, "Acme")
+
+
+@pytest.mark.parametrize(("label", "page"), list(_cases()))
+def test_no_page_a_firm_admin_sees_says_cents(label, page, rf, alice, world, alice_admin):
+    model = next(m for m in admin.site._registry if m._meta.label_lower == label)
+    model_admin = admin.site._registry[model]
+    request = rf.get("/admin/")
+    request.user = alice.user
+    if not model_admin.has_view_permission(request):
+        pytest.skip(f"{label}: not open to a firm's staff")
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    if page == "changelist":
+        url = reverse(f"{prefix}_changelist")
+    elif page == "add":
+        if not model_admin.has_add_permission(request):
+            pytest.skip(f"{label}: no add page for a firm's staff")
+        url = reverse(f"{prefix}_add")
+    else:
+        pk = model_admin.get_queryset(request).order_by("pk").values_list("pk", flat=True).first()
+        if pk is None:
+            pytest.skip(f"{label}: the small world has no object of the firm's")
+        url = reverse(f"{prefix}_change", args=[pk])
+
+    response = alice_admin.get(url)
+
+    assert response.status_code == 200, url
+    text = visible_text(response.content.decode())
+    found = [m.group(0) for m in re.finditer(r".{0,40}cents.{0,40}", text, re.I)]
+    assert not found, f"{url} says: {found}"
