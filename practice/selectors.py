@@ -6,7 +6,10 @@ from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     DecimalField,
+    ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -356,3 +359,61 @@ def timer_elapsed_seconds(timer: Timer, *, now: dt.datetime | None = None) -> in
     """Whole seconds the timer ran: until now while it runs, else until it stopped."""
     end = timer.stopped_at or now or timezone.now()
     return max(int((end - timer.started_at).total_seconds()), 0)
+
+
+# --- Review: a staff member's week, the budgets used -------------------------------------------
+
+
+def firm_people(*, firm: Entity) -> QuerySet[Membership]:
+    """The firm's own people (its memberships with their users), by name: one query."""
+    return (
+        Membership.objects.filter(entity=firm)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "id")
+    )
+
+
+def week_time_entries(*, firm: Entity, user: User, monday: dt.date) -> QuerySet[TimeEntry]:
+    """The firm's time entries of `user` dated in the week from `monday` to its Sunday, with their
+    client and engagement, by day: one query whatever their number."""
+    return (
+        TimeEntry.objects.filter(
+            firm=firm, user=user, date__gte=monday, date__lte=monday + dt.timedelta(days=6)
+        )
+        .select_related("client", "engagement")
+        .order_by("date", "id")
+    )
+
+
+# Over budget: what was used passes the budget that `engagement_budget_used` measures (the amount
+# budget when both are set, else the hours').
+_OVER_BUDGET = Q(
+    budget_amount_cents__isnull=False, actual_amount_cents__gt=F("budget_amount_cents")
+)
+_OVER_BUDGET |= Q(budget_amount_cents__isnull=True, actual_hours__gt=F("budget_hours"))
+
+
+def engagement_budgets(
+    *,
+    firm: Entity,
+    client: Entity | None = None,
+    status: str | None = None,
+    over_budget_only: bool = False,
+) -> QuerySet[Engagement]:
+    """The firm's engagements with a budget (an amount, hours or both), with their actuals
+    (`engagements_with_actuals`) and `over_budget`, by client and name: one query whatever the
+    number of engagements or entries. `client` and `status` narrow them; `over_budget_only` keeps
+    those over budget."""
+    queryset = Engagement.objects.filter(firm=firm).filter(
+        Q(budget_amount_cents__isnull=False) | Q(budget_hours__isnull=False)
+    )
+    if client is not None:
+        queryset = queryset.filter(client=client)
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = engagements_with_actuals(queryset).annotate(
+        over_budget=ExpressionWrapper(_OVER_BUDGET, output_field=BooleanField())
+    )
+    if over_budget_only:
+        queryset = queryset.filter(over_budget=True)
+    return queryset.select_related("client").order_by("client__name", "name", "id")

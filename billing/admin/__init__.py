@@ -14,7 +14,7 @@ from djstripe import models as djstripe_models
 from axiomatic.core.errors import ApplicationError
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
-from billing.admin import receivables
+from billing.admin import realization, receivables  # noqa: F401 (realization registers its page)
 from billing.admin.invoices import InvoiceAdmin
 from billing.models import (
     ClientTierPrice,

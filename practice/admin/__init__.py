@@ -14,7 +14,7 @@ from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import ScopedAdmin
 from axiomatic.entities.models import EntityType
-from practice.admin import staff
+from practice.admin import review, staff  # noqa: F401 (review registers its pages)
 from practice.admin.common import _refusal, _run_action
 from practice.admin.engagements import EngagementAdmin, TaskAdmin
 from practice.admin.staff import FirmAdminWrites, StaffRateAdmin
