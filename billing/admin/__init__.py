@@ -7,14 +7,16 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.forms import ModelForm
 from django.urls import reverse
 from django.utils.html import format_html
 from djstripe import models as djstripe_models
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.forms import MoneyField
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
-from billing.admin import realization, receivables  # noqa: F401 (realization registers its page)
+from billing.admin import new_invoice, realization, receivables  # noqa: F401 (they register pages)
 from billing.admin.invoices import InvoiceAdmin
 from billing.models import (
     ClientTierPrice,
@@ -34,8 +36,17 @@ from practice.models import ClientLink, TimeEntry
 __all__ = ["InvoiceAdmin"]
 
 
+class ClientTierPriceForm(ModelForm):
+    monthly_cents = MoneyField(label="Monthly fee (USD)")
+
+    class Meta:
+        model = ClientTierPrice
+        fields = ("tier", "monthly_cents")
+
+
 @admin.register(ClientTierPrice)
 class ClientTierPriceAdmin(admin.ModelAdmin):
+    form = ClientTierPriceForm
     list_display = ("tier", "monthly_fee", "stripe_plan", "updated_at")
 
     @admin.display(description="Monthly fee", ordering="monthly_cents")
@@ -249,3 +260,4 @@ def _trim_djstripe_admin() -> None:
 
 _trim_djstripe_admin()
 receivables.register()  # AR aging and WIP, listed under Billing
+new_invoice.register()  # billing one client from the WIP page

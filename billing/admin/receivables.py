@@ -4,7 +4,8 @@ Each page shows one firm's report as of a day (default today): one row per clien
 every amount with `format_money`. The firm is the staff member's; someone who reaches several (a
 superuser reaches every firm) chooses one first. A date that is not one, or one outside the API's
 bounds, is an error message and no figures, never a 500. Each client's row links to what makes its
-figure up: its invoices (aging), or its billable time still unbilled and dated by the day (WIP).
+figure up: its invoices (aging), or its billable time still unbilled and dated by the day (WIP),
+and a WIP row offers "Bill this client" (the new invoice page, `billing.admin.new_invoice`).
 
 The pages run a fixed number of queries whatever the number of invoices or entries: the session and
 user, the staff scope and its firms, the report's one grouped query, and one look-up of the clients'
@@ -62,6 +63,7 @@ def wip_report(firm: Entity, as_of) -> dict:
     report = wip(firm=firm, as_of=as_of)
     pks = _client_pks([c.client_entity_id for c in report.clients])
     time_entries = reverse("admin:practice_timeentry_changelist")
+    new_invoice = reverse("admin:billing_new_invoice")
 
     def link(client_pk: int) -> str:
         query = {
@@ -78,6 +80,8 @@ def wip_report(firm: Entity, as_of) -> dict:
             {
                 "name": c.name,
                 "url": link(pks[c.client_entity_id]),
+                # "Bill this client": the new invoice page, for this client at this firm.
+                "bill": {"url": new_invoice, "client": c.client_entity_id, "firm": firm.public_id},
                 "cells": [
                     str(c.entries),
                     str(c.hours),

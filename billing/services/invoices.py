@@ -16,10 +16,14 @@ unapproving take them too, so an entry cannot change state between the check and
 a time line bills the entry's hours rounded to the firm's `time_rounding_minutes`, up or to the
 nearest step (`round_hours`), at its rate: the line's hours and standard amount are the rounded
 ones, while the entry keeps its own hours and amount.
+
+`invoice_preview` answers what `invoice_create_from_time` would bill from the same arguments without
+writing anything: both go through `_priced` (the checks, the dates, the lines' standard and adjusted
+amounts), so a preview and the invoice made from it agree to the cent.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -96,6 +100,46 @@ def _posting_accounts(firm: Entity) -> tuple[Book, Account, Account]:
     return book, receivable, revenue
 
 
+@dataclass(frozen=True)
+class _Priced:
+    """What an invoice would bill, computed under the entries' locks: the one pricing path of
+    creating and previewing an invoice."""
+
+    entries: list[TimeEntry]  # as locked (id order)
+    ordered: list[TimeEntry]  # as billed (date order)
+    hours: list[Decimal]
+    engagements: dict[str, Engagement]
+    issue_date: dt.date
+    due_date: dt.date
+    standard: list[int]
+    amounts: list[int]
+
+
+def _priced(
+    *,
+    firm: Entity,
+    link: ClientLink,
+    time_entry_ids: list[str],
+    items: list[InvoiceItem] | tuple,
+    adjustment: Adjustment,
+    issue_date: dt.date | None,
+    due_date: dt.date | None,
+) -> _Priced:
+    """Lock the named entries, check every rule, and price the lines. Caller holds a transaction."""
+    profile = firm_profile(firm)
+    entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
+    _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link, profile=profile)
+    engagements = _item_engagements(firm, link, items)
+    issue_date, due_date = _invoice_dates(profile, issue_date=issue_date, due_date=due_date)
+    # Dated in the firm's books even when its total is 0 and it posts nothing (ADR 0023).
+    ledger_period_check(entity_id=firm.pk, date=issue_date)
+    ordered = sorted(entries, key=lambda e: (e.date, e.pk))
+    hours = _billed_hours(ordered, profile)
+    standard = _standard_amounts(ordered, hours, items)
+    amounts = _adjusted_amounts(standard, adjustment)
+    return _Priced(entries, ordered, hours, engagements, issue_date, due_date, standard, amounts)
+
+
 @transaction.atomic
 def invoice_create_from_time(
     *,
@@ -113,35 +157,137 @@ def invoice_create_from_time(
 
     Returns the invoice; its `marked_entries` is how many time entries the marking turned to billed
     (the API answers it as `markedEntries`)."""
-    profile = firm_profile(firm)
-    entries = time_entries_lock(firm=firm, public_ids=time_entry_ids)
-    _check_invoiceable(entries, time_entry_ids=time_entry_ids, link=link, profile=profile)
-    engagements = _item_engagements(firm, link, items)
-    issue_date, due_date = _invoice_dates(profile, issue_date=issue_date, due_date=due_date)
-    # Dated in the firm's books even when its total is 0 and it posts nothing (ADR 0023).
-    ledger_period_check(entity_id=firm.pk, date=issue_date)
-    ordered = sorted(entries, key=lambda e: (e.date, e.pk))
-    hours = _billed_hours(ordered, profile)
-    standard = _standard_amounts(ordered, hours, items)
-    amounts = _adjusted_amounts(standard, adjustment)
+    priced = _priced(
+        firm=firm,
+        link=link,
+        time_entry_ids=time_entry_ids,
+        items=items,
+        adjustment=adjustment,
+        issue_date=issue_date,
+        due_date=due_date,
+    )
     invoice = Invoice.objects.create(
         firm=firm,
         client=link.client,
         number=next_in_sequence(FirmBillingProfile, field="last_invoice_number", firm=firm),
-        issue_date=issue_date,
-        due_date=due_date,
+        issue_date=priced.issue_date,
+        due_date=priced.due_date,
         currency=firm.currency,
-        subtotal_cents=sum(standard),
+        subtotal_cents=sum(priced.standard),
         adjustment_cents=adjustment.amount_cents,
         adjustment_reason=adjustment.reason if adjustment.amount_cents else "",
-        total_cents=sum(amounts),
+        total_cents=sum(priced.amounts),
     )
-    _lines_create(invoice, ordered, hours, items, engagements, standard, amounts)
+    _lines_create(
+        invoice,
+        priced.ordered,
+        priced.hours,
+        items,
+        priced.engagements,
+        priced.standard,
+        priced.amounts,
+    )
     _invoice_post(invoice, client_name=link.client.name, created_by=created_by)
-    invoice.marked_entries = _entries_mark_billed(entries, invoice)
+    invoice.marked_entries = _entries_mark_billed(priced.entries, invoice)
     InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.CREATED, actor=created_by)
     events.invoice_event("invoice.created", firm=firm, invoice=invoice)
     return invoice
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One line as the invoice would bill it: standard amount, then after the adjustment."""
+
+    kind: str
+    date: dt.date
+    description: str
+    hours: Decimal | None
+    rate_cents: int | None
+    standard_amount_cents: int
+    amount_cents: int
+    time_entry: TimeEntry | None = None
+
+    @property
+    def adjustment_cents(self) -> int:
+        return self.amount_cents - self.standard_amount_cents
+
+
+@dataclass(frozen=True)
+class InvoicePreview:
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    subtotal_cents: int
+    adjustment_cents: int
+    adjustment_reason: str
+    total_cents: int
+    lines: list[PreviewLine]
+
+
+@transaction.atomic
+def invoice_preview(
+    *,
+    firm: Entity,
+    link: ClientLink,
+    time_entry_ids: list[str],
+    items: list[InvoiceItem] | tuple = (),
+    adjustment: Adjustment = NO_ADJUSTMENT,
+    issue_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+) -> InvoicePreview:
+    """The invoice `invoice_create_from_time` would make from the same arguments, writing nothing:
+    the same checks (refused the same way) and the same pricing, to the cent. It takes no number
+    (the firm's counter is not touched) and posts nothing."""
+    priced = _priced(
+        firm=firm,
+        link=link,
+        time_entry_ids=time_entry_ids,
+        items=items,
+        adjustment=adjustment,
+        issue_date=issue_date,
+        due_date=due_date,
+    )
+    time_lines = [
+        PreviewLine(
+            kind=InvoiceLineKind.TIME,
+            date=entry.date,
+            description=entry.description,
+            hours=billed,
+            rate_cents=entry.rate_cents,
+            standard_amount_cents=0,
+            amount_cents=0,
+            time_entry=entry,
+        )
+        for entry, billed in zip(priced.ordered, priced.hours, strict=True)
+    ]
+    item_lines = [
+        PreviewLine(
+            kind=InvoiceLineKind.ITEM,
+            date=priced.issue_date,
+            description=item.description,
+            hours=None,
+            rate_cents=None,
+            standard_amount_cents=0,
+            amount_cents=0,
+        )
+        for item in items
+    ]
+    lines = [
+        replace(line, standard_amount_cents=std, amount_cents=amount)
+        for line, std, amount in zip(
+            time_lines + item_lines, priced.standard, priced.amounts, strict=True
+        )
+    ]
+    return InvoicePreview(
+        currency=firm.currency,
+        issue_date=priced.issue_date,
+        due_date=priced.due_date,
+        subtotal_cents=sum(priced.standard),
+        adjustment_cents=adjustment.amount_cents,
+        adjustment_reason=adjustment.reason if adjustment.amount_cents else "",
+        total_cents=sum(priced.amounts),
+        lines=lines,
+    )
 
 
 def _check_invoiceable(
