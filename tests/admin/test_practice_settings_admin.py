@@ -86,9 +86,7 @@ def test_an_admin_changes_them_on_their_page(alice, profile):
     assert response.status_code == 302, response.content
     assert stored(alice.firm) == (False, dt.date(2026, 3, 31), 15, "nearest", 17_500, 14, False)
     # And clears the lock date and the default rate.
-    cleared = session.post(
-        change_url(profile), settings_form(time_lock_date="", default_rate="")
-    )
+    cleared = session.post(change_url(profile), settings_form(time_lock_date="", default_rate=""))
     assert cleared.status_code == 302
     assert stored(alice.firm)[1] is None and stored(alice.firm)[4] is None
 
