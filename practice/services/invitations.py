@@ -1,12 +1,17 @@
-"""Invitations of client users: create or resend, email, accept.
+"""Invitations of client users: create or resend, email, revoke, accept.
 
 The token exists in clear only inside the email: the send step mints a fresh random token, keeps its
 SHA-256 hash and mails the link. A resend mints a new one (the old link stops working), so a token is
 never stored, queued or logged. Accepting locks the invitation row first, so two simultaneous accepts
-make one membership; the second sees the invitation already used.
+make one membership; the second sees the invitation already used. Revoking locks it too, so a revoke
+and an accept that race end with exactly one of them done.
+
+An invitation is in one of four states (`invitation_state`): pending, accepted, revoked (stored as
+its status) or expired (pending, past its expiry: nothing stores that, time does).
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 from enum import StrEnum
@@ -21,13 +26,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from axiomatic.core.db import in_savepoint
-from axiomatic.core.errors import ApplicationError, RateLimitedError, field_errors
+from axiomatic.core.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    field_errors,
+)
 from axiomatic.core.hooks import Hook
 from axiomatic.core.ratelimit import window_hit
 from axiomatic.entities.models import Entity, Membership, Role, User
 from axiomatic.entities.services import user_get_or_create
 from practice import events, selectors
+from practice.errors import PracticeErrorCode
 from practice.models import Invitation, InvitationStatus
+
+logger = logging.getLogger(__name__)
 
 INVITATION_TTL = timedelta(days=7)
 TOKEN_BYTES = 32
@@ -100,6 +114,89 @@ def invitation_create(*, firm: Entity, entity: Entity, email: str, role: str, in
         invitation.save(update_fields=["role", "expires_at", "updated_at"])
     transaction.on_commit(lambda: invitation_email_queue(invitation.pk))
     return invitation, created
+
+
+class InvitationState(StrEnum):
+    """What staff see of an invitation: its status, with a pending one past its expiry as expired."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def invitation_state(invitation: Invitation, *, now=None) -> InvitationState:
+    if invitation.status == InvitationStatus.PENDING:
+        expired = invitation.expires_at <= (now or timezone.now())
+        return InvitationState.EXPIRED if expired else InvitationState.PENDING
+    return InvitationState(invitation.status)
+
+
+def invitations_in_state(invitations, state: str, *, now=None):
+    """`invitations` (a queryset) narrowed to one state, as `invitation_state` names them."""
+    now = now or timezone.now()
+    if state == InvitationState.PENDING:
+        return invitations.filter(status=InvitationStatus.PENDING, expires_at__gt=now)
+    if state == InvitationState.EXPIRED:
+        return invitations.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+    return invitations.filter(status=state)
+
+
+def _locked(*, firm: Entity, public_id: str) -> Invitation:
+    """The firm's invitation, locked; another firm's and an unknown id are the same 404."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("entity")
+        .filter(firm=firm, public_id=public_id)
+        .first()
+    )
+    if invitation is None:
+        raise NotFoundError()
+    return invitation
+
+
+def _refuse_unless_pending(invitation: Invitation, what: str) -> None:
+    if invitation.status != InvitationStatus.PENDING:
+        raise ConflictError(
+            f"This invitation is {invitation.get_status_display().lower()}: only a pending "
+            f"invitation can be {what}.",
+            code=PracticeErrorCode.INVALID_STATUS_TRANSITION,
+        )
+
+
+@transaction.atomic
+def invitation_resend(*, firm: Entity, public_id: str, invited_by=None) -> Invitation:
+    """Send a pending invitation again: a new link and a new expiry (an expired one too). An
+    accepted or revoked one is refused: invite the address again instead."""
+    invitation = _locked(firm=firm, public_id=public_id)
+    _refuse_unless_pending(invitation, "sent again")
+    invitation, _ = invitation_create(
+        firm=firm,
+        entity=invitation.entity,
+        email=invitation.email,
+        role=invitation.role,
+        invited_by=invited_by,  # who sent this link, as the API records it
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, firm: Entity, public_id: str, by: User | None = None) -> Invitation:
+    """Withdraw a pending invitation (an expired one too): its link then opens the "withdrawn"
+    page. Accepted and already revoked invitations are refused (409).
+
+    Why lock first: an accept running at the same moment either finishes before (the revoke is
+    then refused as accepted) or waits and finds the invitation revoked."""
+    invitation = _locked(firm=firm, public_id=public_id)
+    _refuse_unless_pending(invitation, "revoked")
+    invitation.status = InvitationStatus.REVOKED
+    invitation.save(update_fields=["status", "updated_at"])
+    logger.info(
+        "invitation %s revoked by %s",
+        invitation.public_id,
+        getattr(by, "public_id", None) or "the platform",
+    )
+    return invitation
 
 
 def accept_url(token: str) -> str:
@@ -184,11 +281,12 @@ class InvitationUnusable(ApplicationError):
 def invitation_check(invitation: Invitation | None) -> Invitation:
     if invitation is None:
         raise InvitationUnusable(InvitationProblem.INVALID)
-    if invitation.status == InvitationStatus.ACCEPTED:
+    state = invitation_state(invitation)
+    if state == InvitationState.ACCEPTED:
         raise InvitationUnusable(InvitationProblem.USED)
-    if invitation.status == InvitationStatus.REVOKED:
+    if state == InvitationState.REVOKED:
         raise InvitationUnusable(InvitationProblem.REVOKED)
-    if invitation.expires_at <= timezone.now():
+    if state == InvitationState.EXPIRED:
         raise InvitationUnusable(InvitationProblem.EXPIRED)
     if not _client_still_linked(invitation):  # archived since: the invitation went with it
         raise InvitationUnusable(InvitationProblem.REVOKED)

@@ -34,7 +34,7 @@ def settings_form(**overrides) -> dict:
         "time_lock_date": "2026-03-31",
         "time_rounding_minutes": "15",
         "time_rounding_mode": "nearest",
-        "default_rate_cents": "17500",
+        "default_rate": "175.00",
         "payment_terms_days": "14",
     }
     form.update(overrides)
@@ -86,9 +86,7 @@ def test_an_admin_changes_them_on_their_page(alice, profile):
     assert response.status_code == 302, response.content
     assert stored(alice.firm) == (False, dt.date(2026, 3, 31), 15, "nearest", 17_500, 14, False)
     # And clears the lock date and the default rate.
-    cleared = session.post(
-        change_url(profile), settings_form(time_lock_date="", default_rate_cents="")
-    )
+    cleared = session.post(change_url(profile), settings_form(time_lock_date="", default_rate=""))
     assert cleared.status_code == 302
     assert stored(alice.firm)[1] is None and stored(alice.firm)[4] is None
 
@@ -97,7 +95,7 @@ def test_settings_left_out_of_a_post_stay_as_they_are(alice, profile):
     FirmProfile.objects.filter(pk=profile.pk).update(
         time_rounding_minutes=6, time_rounding_mode="nearest", payment_terms_days=45
     )
-    response = logged_in(alice.user).post(change_url(profile), {"default_rate_cents": "1000"})
+    response = logged_in(alice.user).post(change_url(profile), {"default_rate": "10.00"})
     assert response.status_code == 302, response.content
     assert stored(alice.firm)[2:6] == (6, "nearest", 1_000, 45)
 
@@ -110,7 +108,7 @@ def test_settings_left_out_of_a_post_stay_as_they_are(alice, profile):
         {"time_rounding_minutes": "20"},
         {"time_rounding_mode": "down"},
         {"time_lock_date": "2026-02-30"},
-        {"default_rate_cents": "-5"},
+        {"default_rate": "-5"},
     ],
 )
 def test_bad_values_are_refused_on_the_form(alice, profile, bad):

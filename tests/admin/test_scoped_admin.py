@@ -707,7 +707,7 @@ def _client_form(world, **overrides):
         "client_industry": link.client.industry,
         "client_tier": link.client_tier,
         "billing_mode": link.billing_mode,
-        "default_rate_cents": link.default_rate_cents or "",
+        "default_rate": "" if link.default_rate_cents is None else link.default_rate_cents / 100,
         "external_reference": link.external_reference or "",
     }
     data.update(overrides)
@@ -844,16 +844,16 @@ def test_the_stripe_changelist_shows_a_failed_syncs_status_and_error(alice, worl
 
 
 def test_resending_records_who_resent(alice, world_a, alice_admin, monkeypatch):
-    import practice.admin
-    from practice.services.invitations import invitation_create
+    import practice.admin.clients
+    from practice.services.invitations import invitation_resend
 
     calls = []
 
     def spy(**kwargs):
         calls.append(kwargs)
-        return invitation_create(**kwargs)
+        return invitation_resend(**kwargs)
 
-    monkeypatch.setattr(practice.admin, "invitation_create", spy)
+    monkeypatch.setattr(practice.admin.clients, "invitation_resend", spy)
     alice_admin.post(
         changelist("practice_invitation"),
         {"action": "resend", "_selected_action": [world_a.invitation.pk]},
