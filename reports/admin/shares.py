@@ -184,6 +184,11 @@ class ReportShareAdmin(ScopedAdmin):
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
+            **(
+                {"subtitle": f"{share.public_id} · {report_title(share.report_type)}"}
+                if share
+                else {}
+            ),
             "may_revoke": bool(
                 share and share.revoked_at is None and self.has_change_permission(request, share)
             ),
