@@ -1,20 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from axiomatic.admin_site import AdminPage
 from axiomatic.api.form_fields import IsoDateField
 from axiomatic.core.errors import ApplicationError
-from axiomatic.entities.admin_scope import ScopedAdmin, ScopedInline, refusal_text, staff_scope
+from axiomatic.entities.admin_scope import refusal_text, staff_scope
 from axiomatic.entities.models import Entity
 from axiomatic.ledger.models import Book
 from reports import documents
-from reports.models import ReportShare, ReportShareAccess
+from reports.admin.shares import opens_text, period_text, report_title, share_state, when
+from reports.models import ReportShare
 from reports.rendering import render_html, render_pdf, statement_context
 from reports.serializers import MAX_REPORT_RANGE_DAYS
-from reports.services import share_revoke, share_url
+from reports.services import share_create, share_url
 from reports.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -30,81 +33,6 @@ from reports.statements import (
     ReportType,
     build_statement,
 )
-
-
-class ReportShareAccessInline(ScopedInline, admin.TabularInline):
-    model = ReportShareAccess
-    extra = 0
-    can_delete = False
-    fields = ("accessed_at", "ip_hash", "user_agent")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ReportShare)
-class ReportShareAdmin(ScopedAdmin):
-    """Share links are made through the API (the link is shown once there); staff revoke here."""
-
-    scope_entity = "entity"
-    staff_may_add = False
-    list_display = (
-        "public_id",
-        "entity",
-        "report_type",
-        "date_to",
-        "expires_at",
-        "access_count",
-        "max_access_count",
-        "revoked_at",
-    )
-    list_filter = ("report_type", ("revoked_at", admin.EmptyFieldListFilter))
-    list_select_related = ("entity",)
-    search_fields = ("public_id", "entity__name")
-    readonly_fields = (
-        "public_id",
-        "token_hash",
-        "access_count",
-        "last_accessed_at",
-        "created_by",
-        "created_at",
-    )
-    inlines = (ReportShareAccessInline,)
-    actions = ("revoke",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        # Nothing here is edited by hand: a share link is what it was made as, until revoked.
-        return [
-            f.name for f in self.model._meta.concrete_fields if f.name not in ("id", "token_hash")
-        ]
-
-    def get_exclude(self, request, obj=None):
-        return ("token_hash",)
-
-    @admin.action(description="Revoke selected share links", permissions=["change"])
-    def revoke(self, request, queryset):
-        # Say what happened to each selected link: a "success" for nothing revoked misleads.
-        already = queryset.filter(revoked_at__isnull=False).count()
-        revoked = 0
-        for share in queryset.filter(revoked_at__isnull=True).select_related("entity"):
-            try:
-                share_revoke(entity=share.entity, public_id=share.public_id)
-                revoked += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{share}: {refusal_text(error)}", messages.ERROR)
-        if revoked:
-            self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)
-        if already:
-            self.message_user(
-                request, f"{already} share link(s) were already revoked.", messages.INFO
-            )
-        if not revoked and not already:
-            self.message_user(request, "No share link was revoked.", messages.WARNING)
-
 
 # -- The statements page ----------------------------------------------------------------------------
 #
@@ -271,7 +199,94 @@ def _answer(request, statement, cleaned: dict, context: dict) -> HttpResponse:
         html = render_html(statement, pdf_url=urls["pdf"])
         return _private(HttpResponse(html, content_type="text/html; charset=utf-8"))
     else:
-        context |= {**statement_context(statement), "urls": urls}
+        return _show(request, statement, cleaned, context)
+    return _private(TemplateResponse(request, "admin/reports/statements.html", context))
+
+
+# -- Share links of the statement -------------------------------------------------------------------
+#
+# A statement on the page can be shared: a POST with the same query (the page's URL) and how long the
+# link lives makes it through `share_create`, the API's service, for staff who may write for the
+# entity (the API's rule: a member or an admin; a viewer gets no button and a 403). The token is
+# shown this once, in the answer to that POST, and never stored.
+
+EXPIRY_CHOICES = [("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("90", "90 days")]
+RECENT_SHARES = 10
+
+
+class ShareLinkForm(forms.Form):
+    expires_in_days = forms.TypedChoiceField(
+        choices=EXPIRY_CHOICES, coerce=int, initial="7", label="Link valid for"
+    )
+    max_access_count = forms.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        label="Opens allowed",
+        help_text="Empty: any number until it expires.",
+    )
+
+
+def _recent_shares(entity: Entity) -> list[dict]:
+    """The entity's latest share links, for the list under the statement: one query."""
+    now = timezone.now()
+    shares = ReportShare.objects.filter(entity=entity).order_by("-id")[:RECENT_SHARES]
+    return [
+        {
+            "public_id": share.public_id,
+            "url": reverse("admin:reports_reportshare_change", args=[share.pk]),
+            "report": report_title(share.report_type),
+            "period": period_text(share),
+            "expires": when(share.expires_at),
+            "state": share_state(share, now),
+            "opens": opens_text(share),
+            "last_opened": when(share.last_accessed_at) or "-",
+        }
+        for share in shares
+    ]
+
+
+def _share_link(request, statement, cleaned: dict, context: dict) -> HttpResponse:
+    if not _may_write(request, cleaned["entity"]):
+        raise PermissionDenied("Making a share link takes a member or admin of the firm.")
+    share_form = ShareLinkForm(request.POST, prefix="share")
+    context["share_form"] = share_form
+    if share_form.is_valid():
+        try:
+            share, token = share_create(
+                entity=cleaned["entity"],
+                book=cleaned["book"],
+                report_type=cleaned["report"].value,
+                date_from=cleaned["date_from"],
+                date_to=cleaned["date_to"],
+                compare=cleaned["compare"].value if cleaned["compare"] else "",
+                expires_in_days=share_form.cleaned_data["expires_in_days"],
+                max_access_count=share_form.cleaned_data["max_access_count"],
+                created_by=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, refusal_text(error))
+        else:
+            context["created_share"] = {
+                "url": share_url(token),
+                "expires": when(share.expires_at),
+                "admin_url": reverse("admin:reports_reportshare_change", args=[share.pk]),
+            }
+            context["share_form"] = ShareLinkForm(prefix="share")
+    return _show(request, statement, cleaned, context)
+
+
+def _show(request, statement, cleaned: dict, context: dict) -> HttpResponse:
+    entity = cleaned["entity"]
+    context |= {
+        **statement_context(statement),
+        "urls": _output_urls(request),
+        "may_share": _may_write(request, entity),
+        "recent_shares": _recent_shares(entity),
+        "shares_url": reverse("admin:reports_reportshare_changelist")
+        + f"?entity__id__exact={entity.pk}",
+    }
+    context.setdefault("share_form", ShareLinkForm(prefix="share"))
     return _private(TemplateResponse(request, "admin/reports/statements.html", context))
 
 
@@ -282,6 +297,7 @@ def statements_view(request):
     if not entities:
         messages.warning(request, "Your firm reaches no entity yet.")
     if not (form.is_bound and form.is_valid()):
+        # A POST naming an entity or book out of reach (or junk) changes nothing: the form's error.
         return _private(TemplateResponse(request, "admin/reports/statements.html", context))
     cleaned = form.cleaned_data
     statement = build_statement(
@@ -291,6 +307,8 @@ def statements_view(request):
         date_to=cleaned["date_to"],
         compare=cleaned["compare"],
     )
+    if request.method == "POST":
+        return _share_link(request, statement, cleaned, context)
     return _answer(request, statement, cleaned, context)
 
 
