@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# make test runs the suite on pytest-xdist workers, one per core, each taking whole test files
+# (a module's fixtures are made once); PYTEST_ARGS="-n 0" runs it serially, PYTEST_ARGS="-n 4" on 4.
+PYTEST_XDIST ?= -n auto --dist loadfile
 SCALE  ?= 1.0
 BENCH_ARGS ?=
 
@@ -44,7 +47,7 @@ run: install
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Just the generated-client smoke (make test runs it too): openapi-python-client generates a client
 # from the test server's live schema into a temporary folder and drives the API with it (ADR 0035).

@@ -17,11 +17,29 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 # off for itself and runs a real worker against it.
 CELERY_TASK_ALWAYS_EAGER = True
 
+# pytest-xdist runs the suite in worker processes (gw0, gw1, ...), each with PYTEST_XDIST_WORKER set
+# before settings load; empty in a serial run (-n 0). Each worker has its own test database
+# (pytest-django suffixes its name with the worker's: test_axiomatic_ci_gw0, test-db-<pid>.sqlite3_gw0)
+# and, below, its own Redis keys.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: live-server tests (Stripe webhooks, the browser) write from other threads,
     # and only a file database gets WAL and the lock timeout that lets them wait their turn.
-    # One file per test run (pid), so two runs in one checkout do not share it.
+    # One file per test process (pid), so two runs in one checkout, or two workers, never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+
+if REDIS_URL:  # noqa: F405
+    # The workers share REDIS_URL's database (other runs on the machine may use the next ones), so
+    # each keeps to its own keys: the cache under its own prefix, whose clear() deletes those keys
+    # only (tests/redis_cache.py: rate-limit counters of the same API key id in two workers' databases
+    # would otherwise add up, and a test's clear() would empty the other worker's), and the Celery
+    # broker's queues under its own prefix (tests/test_celery_worker.py runs a real worker: it must
+    # take only its own worker's tasks).
+    _prefix = CACHES["default"]["KEY_PREFIX"] + (f"-{XDIST_WORKER}" if XDIST_WORKER else "")  # noqa: F405
+    CACHES["default"].update(BACKEND="tests.redis_cache.OwnKeysRedisCache", KEY_PREFIX=_prefix)  # noqa: F405
+if XDIST_WORKER and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"axiomatic-test-{XDIST_WORKER}:"}
 
 # Rate limits high enough that no test of another feature meets them; tests/api/test_rate_limits.py
 # sets the limits it exercises.
