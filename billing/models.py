@@ -19,6 +19,7 @@ from django.db.models import F, Q
 
 from axiomatic.core.history import tracked_history
 from axiomatic.core.models import PublicIdField, TimeStampedModel
+from axiomatic.core.money import format_money
 from practice.models import ClientTier
 
 
@@ -33,7 +34,7 @@ class ClientTierPrice(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tier}: {self.monthly_cents} cents a month"
+        return f"{self.tier}: {format_money(self.monthly_cents)} a month"
 
 
 class PartnerTier(TimeStampedModel):

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.forms import MoneyField
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
 from axiomatic.entities.admin_scope import refusal_text
@@ -29,6 +30,12 @@ from practice.services.time_entries import (
 class TimeEntryForm(forms.ModelForm):
     """Log or edit time through the time entry service, as the API does."""
 
+    rate_cents = MoneyField(
+        label="Rate (an hour)",
+        required=False,
+        help_text="Leave empty for the client's rate, else the firm's.",
+    )
+
     class Meta:
         model = TimeEntry
         fields = (
@@ -44,7 +51,6 @@ class TimeEntryForm(forms.ModelForm):
             "user",
             "external_reference",
         )
-        help_texts = {"rate_cents": "Cents an hour. Empty: the client's rate, else the firm's."}
 
     def clean(self):
         cleaned = super().clean()
@@ -114,7 +120,7 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
     readonly_fields = (
         "public_id",
         "rate_source",
-        "amount_cents",
+        "amount",
         "billing_status",
         "invoice_public_id",
         "invoice_number",
@@ -131,6 +137,21 @@ class TimeEntryAdmin(TimerPanelMixin, ScopedHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request_user = request.user
         return form
+
+    def _view_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._view_only(request, obj):  # every field shown as text: the rate as money
+            return ["rate" if name == "rate_cents" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self._view_only(request, obj):
+            fields.append("rate")  # so the read-only form leaves it out as a form field
+        return fields
 
     @admin.display(description="rate / h", ordering="rate_cents")
     def rate(self, obj):

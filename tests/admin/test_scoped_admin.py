@@ -442,7 +442,9 @@ def test_busy_changelists_run_a_fixed_number_of_queries(app_model, alice, make_c
         build_world(alice, make_client, f"More{n}", entries=6)
     many = _queries(alice_admin, changelist(app_model))
 
-    assert many == few
+    # At most the same: the date hierarchy asks for the days only while all rows fall in one month
+    # (a few rows near a month's start), so the smaller world may run one query more.
+    assert many <= few
 
 
 def test_the_dashboard_runs_a_fixed_number_of_queries(alice, make_client, alice_admin):
