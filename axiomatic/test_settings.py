@@ -54,3 +54,7 @@ INVITATION_SENDS_PER_DAY = 100_000
 # models instead (tests/djstripe_migrations, checked against them by `make check`). `migrate` on a
 # real database still replays dj-stripe's own history.
 MIGRATION_MODULES = {"djstripe": "tests.djstripe_migrations"}
+
+# django-axes logs a line when it starts; under pytest-xdist the controller's copy of it came out
+# after pytest's summary line, which must stay the last line of a run.
+AXES_VERBOSE = False

@@ -74,7 +74,9 @@ def _cases():
             for page in PAGES:
                 marks = []
                 if (label, page) in STILL_SAYS_CENTS:
-                    marks.append(pytest.mark.xfail(strict=True, reason=f"{label} {page} says cents"))
+                    marks.append(
+                        pytest.mark.xfail(strict=True, reason=f"{label} {page} says cents")
+                    )
                 yield pytest.param(who, label, page, id=f"{who}-{label}-{page}", marks=marks)
 
 
