@@ -3,7 +3,7 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from axiomatic.core.money import format_cents
+from axiomatic.core.money import format_money
 from axiomatic.entities.models import Entity
 from billing.selectors import billing_overview
 from billing.serializers import BillingOverviewSerializer
@@ -16,8 +16,9 @@ def program_fee_panel(request, firm: Entity) -> dict:
         {
             # The panel shows the overview as the API answers it (the template reads its names).
             "overview": BillingOverviewSerializer(overview).data,
-            "firm_pays": format_cents(overview.totals.firm_pays_cents),
-            "clients_pay": format_cents(overview.totals.clients_pay_cents),
+            # The program bills in USD, whatever currency the firm keeps its books in.
+            "firm_pays": format_money(overview.totals.firm_pays_cents, "USD"),
+            "clients_pay": format_money(overview.totals.clients_pay_cents, "USD"),
             "sync_url": reverse("admin:billing_stripesyncstate_changelist"),
         },
     )

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from axiomatic.core.money import format_cents
+from axiomatic.core.money import format_money
 from axiomatic.entities.models import Entity
 from practice.models import BillingStatus, Engagement, EngagementStatus, TimeEntry
 
@@ -44,7 +44,7 @@ def unbilled_panel(request, firm: Entity) -> dict:
     total_cents = sum(r["amount"] or 0 for r in rows)
     changelist = reverse("admin:practice_timeentry_changelist")
     for row in rows:
-        row["amount_display"] = f"{format_cents(row['amount'] or 0)} {firm.currency}"
+        row["amount_display"] = format_money(row["amount"] or 0, firm.currency)
         row["url"] = (
             f"{changelist}?client__id__exact={row['client_id']}&billing_status__exact=unbilled"
         )
@@ -53,7 +53,7 @@ def unbilled_panel(request, firm: Entity) -> dict:
         {
             "rows": rows,
             "total_hours": total_hours,
-            "total_display": f"{format_cents(total_cents)} {firm.currency}",
+            "total_display": format_money(total_cents, firm.currency),
             "wip_url": wip_page_url(firm),
         },
     )

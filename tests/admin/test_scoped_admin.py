@@ -399,9 +399,9 @@ def test_the_dashboard_shows_unbilled_time_deadlines_fee_and_a_weekly_chart(
 
     assert "Alpha &amp; Co CPA" in html and "Bravo" not in html
     assert 'id="panel-unbilled"' in html and "Acme" in html
-    assert "675.00 USD" in html  # three unbilled entries of 1.5 h at 150.00
+    assert "$675.00" in html  # three unbilled entries of 1.5 h at 150.00
     assert 'id="panel-deadlines"' in html and "Acme bookkeeping" in html
-    assert 'id="panel-program-fee"' in html and "79.00 USD a month" in html
+    assert 'id="panel-program-fee"' in html and "$79.00 a month" in html
     assert html.count('class="bar"') == 12
 
 
