@@ -7,10 +7,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
-# make test runs the suite serially. PYTEST_XDIST="-n auto --dist load" runs it on pytest-xdist
-# workers (each with its own test database and Redis keys); see "Tests and CI" in README.md for why
-# that is not the default yet.
-PYTEST_XDIST ?= -n 0
+# make test runs the suite on one pytest-xdist worker per core, each with its own test database and
+# Redis keys, handed tests one by one in pytest-django's order (--dist load; see "Tests and CI" in
+# README.md). PYTEST_XDIST="-n 0" runs it serially.
+PYTEST_XDIST ?= -n auto --dist load
 SCALE  ?= 1.0
 BENCH_ARGS ?=
 

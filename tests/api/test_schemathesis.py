@@ -476,6 +476,10 @@ def _consistent(case, relations: dict, rng: random.Random):
     # A payment goes to an invoice with something due: at most that, on or after its issue date.
     if path == "/api/practice/billing/invoices/{invoice_id}/payments" and method == "POST":
         _payable(case, body, relations["firm"])
+    # A void takes an invoice that can be voided, today, once the run has paid or locked the
+    # seeded ones: a new invoice, with the lock dates cleared.
+    if path == "/api/practice/billing/invoices/{invoice_id}/void":
+        _voidable(case, relations["firm"])
     # The contract's PATCH /engagements: a taskId alone, or an engagementId with a status.
     if path == "/api/practice/engagements" and method == "PATCH":
         if "taskId" in body or "engagementId" not in body:
@@ -592,6 +596,21 @@ def _payable(case, body: dict, firm_id: str) -> None:
         body["amount"] = min(max(body["amount"], 1), invoice.balance_due_cents)
     if isinstance(body.get("date"), str):
         body["date"] = max(body["date"], invoice.issue_date.isoformat())
+
+
+def _voidable(case, firm_id: str) -> None:
+    from billing.models import Invoice
+
+    path_parameters = case.path_parameters or {}
+    invoice = Invoice.objects.filter(
+        firm__public_id=firm_id, public_id=path_parameters.get("invoice_id")
+    ).first()
+    if invoice is None:
+        return
+    if invoice.amount_paid_cents > 0 or invoice.status == "paid":
+        path_parameters["invoice_id"] = _new_invoice(firm_id).public_id
+    else:
+        _unlocked(firm_id)
 
 
 def _unlocked(firm_id: str) -> None:

@@ -83,8 +83,10 @@ def test_a_changed_body_id_or_timestamp_and_a_wrong_secret_fail(
         webhook.verify(body, without)
 
 
+# Well past the five minutes both schemes allow: a delivery signed 301 s ahead passed when the
+# check ran a second or more after signing, as it can on a busy machine.
 @pytest.mark.parametrize(
-    ("skew", "message"), [(-301, "too old"), (301, "too new")], ids=["stale", "future"]
+    ("skew", "message"), [(-400, "too old"), (400, "too new")], ids=["stale", "future"]
 )
 def test_a_delivery_signed_more_than_five_minutes_off_is_refused_by_both_schemes(
     alice, acme, receiver, django_capture_on_commit_callbacks, monkeypatch, skew, message
