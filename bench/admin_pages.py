@@ -103,7 +103,7 @@ def _queries(firm, state: dict) -> dict[str, dict]:
     return {
         "week": {"week": monday.isoformat()},
         "period": {"from": year_start.isoformat(), "to": date_to.isoformat()},
-        "client": {"client": link.pk} if link else {},
+        "client": {"client": link.client.public_id} if link else {},
         "statement": {
             "entity": state["big_client_entity_id"],
             "report": "trial_balance",

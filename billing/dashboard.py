@@ -6,16 +6,14 @@ from django.urls import reverse
 from axiomatic.core.money import format_money
 from axiomatic.entities.models import Entity
 from billing.selectors import billing_overview
-from billing.serializers import BillingOverviewSerializer
 
 
 def program_fee_panel(request, firm: Entity) -> dict:
-    overview = billing_overview(firm=firm)
+    overview = billing_overview(firm=firm, with_changes=False)
     html = render_to_string(
         "admin/dashboard/program_fee.html",
         {
-            # The panel shows the overview as the API answers it (the template reads its names).
-            "overview": BillingOverviewSerializer(overview).data,
+            "overview": overview,
             # The program bills in USD, whatever currency the firm keeps its books in.
             "firm_pays": format_money(overview.totals.firm_pays_cents, "USD"),
             "clients_pay": format_money(overview.totals.clients_pay_cents, "USD"),

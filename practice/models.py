@@ -476,6 +476,14 @@ class TimeEntry(TimeStampedModel):
         indexes = [
             models.Index(fields=["firm", "date", "id"], name="timeentry_firm_date"),
             models.Index(fields=["firm", "client", "date"], name="timeentry_firm_client_date"),
+            # The dashboard's unbilled time by client: an index-only scan of the unbilled rows
+            # (the included columns are PostgreSQL's; other databases index the keys only).
+            models.Index(
+                fields=["firm", "client"],
+                include=["hours", "amount_cents"],
+                condition=Q(billable=True, billing_status="unbilled"),
+                name="timeentry_unbilled_by_client",
+            ),
         ]
 
     def __str__(self) -> str:

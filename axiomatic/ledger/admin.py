@@ -76,7 +76,9 @@ class JournalEntryAdmin(ReadOnlyForStaff):
     list_display = ("display_number", "date", "memo", "entity", "book", "source")
     list_select_related = ("entity", "book")
     list_filter = ("source",)
-    search_fields = ("memo", "public_id", "entity__name")
+    search_fields = ("memo",)
+    search_exact = ("public_id",)
+    search_entity_names = ("entity",)
     inlines = (JournalLineInline,)
     readonly_fields = (
         "public_id",

@@ -82,8 +82,11 @@ class BillingOverview:
     stripe: StripeStatus
 
 
-def billing_overview(*, firm: Entity, today: dt.date | None = None) -> BillingOverview:
-    """The program overview. Five queries whatever the number of clients."""
+def billing_overview(
+    *, firm: Entity, today: dt.date | None = None, with_changes: bool = True
+) -> BillingOverview:
+    """The program overview. Five queries whatever the number of clients; four, and no
+    `changes`, with `with_changes=False` (the dashboard's panel shows the month's totals only)."""
     today = today or timezone.localdate()
     links = list(active_client_links(firm).select_related("client").order_by("id"))
     prices = tier_fees_cents()  # the table, with list prices for a tier it lacks
@@ -99,7 +102,7 @@ def billing_overview(*, firm: Entity, today: dt.date | None = None) -> BillingOv
         volume_discount=percent,
         clients=clients,
         totals=totals,
-        changes=_changes_since(firm, today.replace(day=1)),
+        changes=_changes_since(firm, today.replace(day=1)) if with_changes else [],
         stripe=stripe_status(firm=firm),
     )
 

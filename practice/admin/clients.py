@@ -28,7 +28,7 @@ from axiomatic.core.forms import MoneyField
 from axiomatic.core.money import format_money
 from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
-from axiomatic.entities.admin_scope import ScopedAdmin, refusal_text
+from axiomatic.entities.admin_scope import ScopedAdmin, capped_count, refusal_text
 from axiomatic.entities.models import EntityType, Role
 from axiomatic.ledger.models import Account, Book
 from practice.admin.common import _refusal, _run_action
@@ -544,7 +544,7 @@ class ClientLinkAdmin(WriteViews, ScopedHistoryAdmin):
 
     @admin.display(description="Chart of accounts")
     def chart_of_accounts(self, obj: ClientLink) -> str:
-        count = Account.objects.filter(entity_id=obj.client_id).count()
+        count = capped_count(Account.objects.filter(entity_id=obj.client_id))
         url = reverse("admin:ledger_account_changelist") + f"?entity__id__exact={obj.client_id}"
         return format_html('<a href="{}">{} accounts</a>', url, count)
 

@@ -8,6 +8,7 @@ time, completes or reopens the engagement and links the periods of a recurring s
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -19,12 +20,18 @@ from axiomatic.core.errors import ApplicationError, NotFoundError
 from axiomatic.core.forms import MoneyField
 from axiomatic.core.money import format_money
 from axiomatic.entities.admin_history import ScopedHistoryAdmin
-from axiomatic.entities.admin_scope import ScopedInline, refusal_text, staff_scope
+from axiomatic.entities.admin_scope import (
+    ScopedChangeList,
+    ScopedInline,
+    refusal_text,
+    staff_scope,
+)
 from practice.admin.common import _refusal, _run_action, _staff_readonly
 from practice.models import Engagement, EngagementStatus, EngagementType, Task
 from practice.selectors import (
     active_client_links,
     engagement_budget_used,
+    engagements_attach_actuals,
     engagements_with_actuals,
     firm_member,
 )
@@ -210,6 +217,12 @@ class TaskInline(ScopedInline, admin.TabularInline):
         )
 
 
+class EngagementChangeList(ScopedChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        engagements_attach_actuals(self.result_list)  # evaluates the page once, as it is shown
+
+
 @admin.register(Engagement)
 class EngagementAdmin(ScopedHistoryAdmin):
     """Engagements with their tasks, billing and budget. Writing staff create and edit them through
@@ -289,8 +302,31 @@ class EngagementAdmin(ScopedHistoryAdmin):
     inlines = (TaskInline,)
     actions = ("complete", "cancel")
 
+    # The actuals: annotated on the whole list only when it is sorted by them; otherwise set on
+    # the page's rows (and the one object of a change page) by one grouped query. Annotated, the
+    # last page of 2,000 engagements took 530 ms: the subqueries ran for every row before it.
     def get_queryset(self, request):
-        return engagements_with_actuals(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        return engagements_with_actuals(queryset) if self._sorted_by_actuals(request) else queryset
+
+    def _sorted_by_actuals(self, request) -> bool:
+        columns = list(self.get_list_display(request))
+        if self.get_actions(request):
+            columns.insert(0, "action_checkbox")  # as the changelist numbers its columns
+        for part in request.GET.get(ORDER_VAR, "").split("."):
+            index = part.lstrip("-")
+            if index.isdigit() and int(index) < len(columns) and columns[int(index)] == "actual":
+                return True
+        return False
+
+    def get_changelist(self, request, **kwargs):
+        return EngagementChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        engagement = super().get_object(request, object_id, from_field)
+        if engagement is not None:
+            engagements_attach_actuals([engagement])
+        return engagement
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()  # a new one's tasks come from its template

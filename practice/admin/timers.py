@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
 from axiomatic.core.errors import ApplicationError
+from axiomatic.core.forms import LongSelect
 from axiomatic.core.money import hours_from_seconds
 from axiomatic.entities.access import PARTNER_PROGRAM_REQUIRED_MESSAGE
 from axiomatic.entities.admin_scope import READ_ONLY_ROLE, ScopedAdmin, refusal_text, staff_scope
@@ -50,9 +51,14 @@ class _EngagementChoice(forms.ModelChoiceField):
 class TimerStartForm(forms.Form):
     """What starting a timer asks for; the service checks the rest (an engagement of the client)."""
 
-    client = _ClientChoice(queryset=ClientLink.objects.none(), empty_label="Choose a client")
+    client = _ClientChoice(
+        queryset=ClientLink.objects.none(), empty_label="Choose a client", widget=LongSelect
+    )
     engagement = _EngagementChoice(
-        queryset=Engagement.objects.none(), required=False, empty_label="No engagement"
+        queryset=Engagement.objects.none(),
+        required=False,
+        empty_label="No engagement",
+        widget=LongSelect,
     )
     description = forms.CharField(
         max_length=5000,
@@ -68,10 +74,15 @@ class TimerStartForm(forms.Form):
         if firm_ids is not None:
             links = links.filter(firm_id__in=firm_ids)
             engagements = engagements.filter(firm_id__in=firm_ids)
-        self.fields["client"].queryset = links.order_by("client__name", "id")
+        # Only what the labels show: a firm's 500 clients and 2,000 engagements are listed here.
+        self.fields["client"].queryset = links.only(
+            "firm__name", "client__name", "archived_at"
+        ).order_by("client__name", "id")
         self.fields["client"].single_firm = firm_ids is not None and len(firm_ids) == 1
-        self.fields["engagement"].queryset = engagements.select_related("client").order_by(
-            "client__name", "name", "id"
+        self.fields["engagement"].queryset = (
+            engagements.select_related("client")
+            .only("name", "firm_id", "client__name")
+            .order_by("client__name", "name", "id")
         )
 
 
