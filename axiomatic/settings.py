@@ -277,6 +277,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates as 2026-12-02 everywhere a person reads them (axiomatic/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["axiomatic.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

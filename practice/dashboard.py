@@ -39,7 +39,7 @@ def unbilled_panel(request, firm: Entity) -> dict:
     rows = list(
         TimeEntry.objects.filter(firm=firm, billable=True, billing_status=BillingStatus.UNBILLED)
         .values("client_id")
-        .annotate(hours=Sum("hours"), amount=Sum("amount_cents"), entries=Count("*"))
+        .annotate(hours=Sum("hours"), amount=Sum("amount_cents"), entries=Count("id"))
         .order_by()
     )
     names = dict(

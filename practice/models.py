@@ -480,7 +480,7 @@ class TimeEntry(TimeStampedModel):
             # (the included columns are PostgreSQL's; other databases index the keys only).
             models.Index(
                 fields=["firm", "client"],
-                include=["hours", "amount_cents"],
+                include=["hours", "amount_cents", "id"],
                 condition=Q(billable=True, billing_status="unbilled"),
                 name="timeentry_unbilled_by_client",
             ),

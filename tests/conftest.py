@@ -7,6 +7,7 @@
 
 import email
 import hashlib
+import logging
 from dataclasses import dataclass
 from email import policy
 
@@ -135,6 +136,12 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
+
+
+# aiosmtpd logs each connection's end at INFO from its own thread, which can run after the test
+# that opened it, into a stream pytest has closed (a "--- Logging error ---" traceback in the
+# middle of the run's output). Its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture

@@ -150,32 +150,41 @@ class Wip:
 
 
 def wip(*, firm: Entity, as_of: dt.date) -> Wip:
-    """Unbilled billable time as of `as_of` by client. One query whatever the number of entries."""
+    """Unbilled billable time as of `as_of` by client. Two queries whatever the number of
+    entries or clients."""
     billed_by_then = InvoiceLine.objects.filter(
         time_entry=OuterRef("pk"), is_live=True, invoice__issue_date__lte=as_of
     )
-    grouped = (
-        TimeEntry.objects.filter(firm=firm, billable=True, date__lte=as_of)
+    # Grouped by client id alone, then named and ordered by the clients' query: grouping by the
+    # name sorted every unbilled row by it first (183 of the page's 245 ms at 200,000 entries).
+    grouped = {
+        row["client_id"]: row
+        for row in TimeEntry.objects.filter(firm=firm, billable=True, date__lte=as_of)
         .exclude(Exists(billed_by_then))
-        .values("client_id", "client__public_id", "client__name")
+        .values("client_id")
         .annotate(
             entries=Count("id"),
             hours=Sum("hours"),
             amount=Coalesce(Sum("amount_cents"), _zero()),
             oldest_date=Min("date"),
         )
-        .order_by("client__name", "client_id")
+        .order_by()
+    }
+    named = (
+        Entity.objects.filter(pk__in=grouped)
+        .order_by("name", "id")
+        .values_list("pk", "public_id", "name")
     )
     clients = [
         WipRow(
-            client_entity_id=row["client__public_id"],
-            name=row["client__name"],
-            entries=row["entries"],
-            hours=Decimal(row["hours"]).quantize(Decimal("0.01")),
-            amount=int(row["amount"]),
-            oldest_date=row["oldest_date"],
+            client_entity_id=public_id,
+            name=name,
+            entries=grouped[pk]["entries"],
+            hours=Decimal(grouped[pk]["hours"]).quantize(Decimal("0.01")),
+            amount=int(grouped[pk]["amount"]),
+            oldest_date=grouped[pk]["oldest_date"],
         )
-        for row in grouped
+        for pk, public_id, name in named
     ]
     totals = WipRow(
         client_entity_id=None,

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("billable", True), ("billing_status", "unbilled")),
                 fields=["firm", "client"],
-                include=("hours", "amount_cents"),
+                include=("hours", "amount_cents", "id"),
                 name="timeentry_unbilled_by_client",
             ),
         ),

@@ -143,7 +143,7 @@ def test_a_part_payment_then_the_rest_make_the_invoice_paid(alice, acme_invoice,
     assert shown(page)["status"] == "Partially paid"
     assert shown(page)["balance_due"] == "$550.00"
     rows = table_rows(page.content.decode(), "payments-table")
-    assert rows[1][:5] == ["June 20, 2026", "$400.00", "Check", "Check 1042", "alice@alpha.test"]
+    assert rows[1][:5] == ["2026-06-20", "$400.00", "Check", "Check 1042", "alice@alpha.test"]
     assert rows[1][5] == payment.journal_entry.display_number
 
     done = alice_admin.post(
