@@ -2,10 +2,11 @@
 client IP on share links (the visitor's, not the load balancer's: `axiomatic.api.client_ip`).
 Answered 429 in the error shape with Retry-After.
 
-Counting is a fixed one-minute window per caller and bucket, kept in the cache: `add` (SET NX) then
-`incr` (INCRBY). Both are atomic on Redis, so with REDIS_URL set the limit holds across processes
-and servers (200 concurrent requests at a limit of 100: exactly 100 pass); on the embedded default
-the local-memory cache counts per process (a deploy check warns about that when DEBUG is off).
+Counting is a fixed one-minute window per caller and bucket, kept in the cache
+(`axiomatic.core.ratelimit`): on Redis one pipelined round trip of `INCR` and `EXPIRE ... NX`,
+atomic, so with REDIS_URL set the limit holds across processes and servers (200 concurrent
+requests at a limit of 100: exactly 100 pass); on the embedded default the local-memory cache
+counts per process (a deploy check warns about that when DEBUG is off).
 
 The RateLimit-* headers come from the same count (ADR 0033): each throttle keeps the window it
 counted on the request, and `response_window` answers the tightest of them (the fewest requests

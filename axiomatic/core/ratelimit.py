@@ -2,9 +2,11 @@
 
 `window_count` counts one event for a caller in the current window (a minute, an hour, a day) and
 answers the window as it stands: the limit, the count with this event, what is left and the whole
-seconds until the window ends. `add` (SET NX) then `incr` (INCRBY): both atomic on Redis, so with
-REDIS_URL set a limit holds across processes and servers; on the embedded default the local-memory
-cache counts per process (`manage.py check --deploy` warns about that). `window_peek` reads the
+seconds until the window ends. On Redis (REDIS_URL) that is one round trip, a pipeline of `INCR`
+(atomic: it makes the key at 1 if it is missing) and `EXPIRE ... NX` (the window's lifetime, set
+by the first event only), so a limit holds across processes and servers. Other caches count with
+`add` (SET NX) then `incr`; on the embedded default the local-memory cache counts per process
+(`manage.py check --deploy` warns about that). `window_peek` reads the
 same window without counting (for answers that counted nothing but say what is left);
 `window_hit` is `window_count` for callers that only need the wait.
 """
@@ -13,7 +15,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,11 @@ def window_count(
 ) -> Window:
     """Count one event and answer the window with it."""
     key, reset = _key_and_reset(bucket, caller, window_seconds, now)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return Window(
+            limit=limit, count=_redis_count(backend, key, window_seconds * 2), reset=reset
+        )
     cache.add(key, 0, timeout=window_seconds * 2)
     try:
         count = cache.incr(key)
@@ -56,6 +64,18 @@ def window_count(
         cache.add(key, 1, timeout=window_seconds * 2)
         count = 1
     return Window(limit=limit, count=count, reset=reset)
+
+
+def _redis_count(backend: RedisCache, key: str, timeout: int) -> int:
+    """INCR and EXPIRE NX in one pipeline (one round trip) on the cache's own key: Django's Redis
+    cache keeps integers as plain Redis integers, so `cache.get` reads the same count."""
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    pipeline = client.pipeline(transaction=False)
+    pipeline.incr(full_key)
+    pipeline.expire(full_key, timeout, nx=True)
+    count, _ = pipeline.execute()
+    return int(count)
 
 
 def window_peek(
