@@ -336,6 +336,11 @@ REST_FRAMEWORK = {
 # Requests a minute (axiomatic.api.throttling): per API key or user, per key on report renders,
 # per client IP on share links. Atomic across processes when REDIS_URL backs the cache.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
+# Seconds an authenticated API key is kept in the process (axiomatic/entities/key_cache.py; a
+# revocation or a change to its firm reaches every process within a second); 0 turns it off.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=30)
+if API_KEY_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("API_KEY_CACHE_SECONDS must be 0 (off) or more.")
 REPORT_RATE_LIMIT_PER_MINUTE = env.int("REPORT_RATE_LIMIT_PER_MINUTE", default=30)
 SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=60)
 # Invitation emails to one address (sends and resends, whichever firm): no mail-bombing through us.

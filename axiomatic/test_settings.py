@@ -58,3 +58,8 @@ MIGRATION_MODULES = {"djstripe": "tests.djstripe_migrations"}
 # django-axes logs a line when it starts; under pytest-xdist the controller's copy of it came out
 # after pytest's summary line, which must stay the last line of a run.
 AXES_VERBOSE = False
+
+# API keys are looked up on every request here: many tests change a firm's enrollment or name with
+# a queryset update (an operator's SQL, which the process-wide key cache sees only when its entry
+# expires). tests/api/test_key_cache.py turns the cache on and tests it.
+API_KEY_CACHE_SECONDS = 0

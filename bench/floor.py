@@ -15,6 +15,8 @@ is not a month's last day, that month's lines up to `to`.
 import datetime as dt
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from axiomatic.ledger.models import Book
 from axiomatic.ledger.selectors import balance_totals
@@ -29,3 +31,23 @@ def floor(request):
     # The book by its key alone (no look-up query): the selector only filters on it.
     totals = balance_totals(book=Book(pk=book_id), date_to=date_to)
     return JsonResponse({"rows": [(account, *totals[account]) for account in sorted(totals)]})
+
+
+# The stack's own floors for the fixed cost (issue 21): 10 constant rows from a bare Django view,
+# and a bare DRF APIView (no authentication, permission or throttle) whose OPTIONS is DRF's own,
+# with the product's metadata class, both through the product's middleware: an authenticated
+# OPTIONS of the API reads as a ratio to the second.
+CONSTANT_ROWS = [{"id": f"row_{n:02d}", "n": n} for n in range(10)]
+
+
+def bare_django(request):
+    return JsonResponse({"rows": CONSTANT_ROWS})
+
+
+class BareDrf(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def get(self, request):
+        return Response({"rows": CONSTANT_ROWS})

@@ -476,6 +476,10 @@ FROM practice_timeentry te WHERE {where}
 """
 
 
+# Issue 21: an authenticated OPTIONS at most this many times the bare DRF view's.
+OPTIONS_FLOOR_RATIO = 1.8
+
+
 def fixed_cost(ctx) -> list[dict]:
     """What every request costs before it asks for data, to read the time ratios against.
 
@@ -486,21 +490,33 @@ def fixed_cost(ctx) -> list[dict]:
     api = ctx["api"]
     cases = [
         ("fixed cost: GET /health (no key, no query)", "GET", "/health"),
+        ("floor: bare Django view, 10 constant rows", "GET", "/bench/bare-django"),
+        ("floor: bare DRF APIView, OPTIONS (no authentication)", "OPTIONS", "/bench/bare-drf"),
         (
             "fixed cost: OPTIONS /api/practice/time (key look-up, rate limit, DRF; no data query)",
             "OPTIONS",
             "/api/practice/time",
         ),
     ]
-    results = []
-    for name, method, path in cases:
-        times = timed(
-            lambda method=method, path=path: api.ok(method, path)[1],
-            warmup=ctx["warmup"],
-            runs=ctx["runs"],
-        )
-        results.append({"group": "time", "case": name, "http": summary(times)})
-        ctx["progress"](results[-1])
+    # Alternated, so the floors and the real request see the same load.
+    times = alternated(
+        [lambda method=m, path=p: api.ok(method, path)[1] for _, m, p in cases],
+        warmup=ctx["warmup"],
+        runs=ctx["runs"],
+    )
+    results = [
+        {"group": "time", "case": name, "http": summary(t)}
+        for (name, _, _), t in zip(cases, times, strict=True)
+    ]
+    drf, options = results[2]["http"]["medianMs"], results[3]["http"]["medianMs"]
+    ratio = round(options / drf, 2)
+    results[3].update(
+        floor=results[2]["http"],
+        ratio=ratio,
+        targets={f"<={OPTIONS_FLOOR_RATIO}xbare DRF": ratio <= OPTIONS_FLOOR_RATIO},
+    )
+    for result in results:
+        ctx["progress"](result)
     return results
 
 

@@ -14,6 +14,7 @@ from axiomatic.core.errors import field_errors
 from axiomatic.core.exports import Archive, Progress, Scope
 from axiomatic.core.exports import tables as export_tables
 from axiomatic.core.history import history_record_bulk
+from axiomatic.entities import key_cache
 from axiomatic.entities.access import reachable_entities
 from axiomatic.entities.models import (
     ApiKey,
@@ -108,14 +109,17 @@ def api_key_authenticate(key: str) -> ApiKey | None:
     if not api_key_is_well_formed(key):
         return None
     digest = _hash_key(key)
-    api_key = (
-        ApiKey.objects.select_related("firm", "firm__enrollment", "created_by")
-        .filter(key_hash=digest, revoked_at__isnull=True)
-        .first()
-    )
+    api_key = key_cache.get(digest)  # kept by this process a moment ago, if nothing changed since
+    if api_key is None:
+        api_key = (
+            ApiKey.objects.select_related("firm", "firm__enrollment", "created_by")
+            .filter(key_hash=digest, revoked_at__isnull=True)
+            .first()
+        )
     # Why compare again: the index look-up is by hash; a constant-time check keeps the habit honest.
     if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
         return None
+    key_cache.put(digest, api_key)
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).filter(
@@ -132,6 +136,7 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
             revoked_at=timezone.now()
         )
         api_key.refresh_from_db(fields=["revoked_at"])
+        key_cache.invalidate()  # refused here at once, in every process within a second
         if revoked:  # this call revoked it (not a concurrent one): its history says so once
             history_record_bulk([api_key], model=ApiKey)
     return api_key
