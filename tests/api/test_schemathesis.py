@@ -580,13 +580,18 @@ def _invoice_extras(body: dict) -> None:
                 item["engagementId"] = engagement
 
 
-def _payable(case, body: dict, firm_id: str) -> None:
+def _path_invoice(case, firm_id: str):
+    """The firm's invoice the case's path names, or None (a generated id: the 404 path)."""
     from billing.models import Invoice
 
-    path_parameters = case.path_parameters or {}
-    invoice = Invoice.objects.filter(
-        firm__public_id=firm_id, public_id=path_parameters.get("invoice_id")
+    return Invoice.objects.filter(
+        firm__public_id=firm_id, public_id=(case.path_parameters or {}).get("invoice_id")
     ).first()
+
+
+def _payable(case, body: dict, firm_id: str) -> None:
+    path_parameters = case.path_parameters or {}
+    invoice = _path_invoice(case, firm_id)
     if invoice is None:
         return
     if invoice.status == "void" or invoice.balance_due_cents <= 0:
@@ -599,16 +604,11 @@ def _payable(case, body: dict, firm_id: str) -> None:
 
 
 def _voidable(case, firm_id: str) -> None:
-    from billing.models import Invoice
-
-    path_parameters = case.path_parameters or {}
-    invoice = Invoice.objects.filter(
-        firm__public_id=firm_id, public_id=path_parameters.get("invoice_id")
-    ).first()
+    invoice = _path_invoice(case, firm_id)
     if invoice is None:
         return
     if invoice.amount_paid_cents > 0 or invoice.status == "paid":
-        path_parameters["invoice_id"] = _new_invoice(firm_id).public_id
+        case.path_parameters["invoice_id"] = _new_invoice(firm_id).public_id
     else:
         _unlocked(firm_id)
 
